@@ -1,0 +1,58 @@
+/** `cioc emulator`: serves the emulator until interrupted. */
+import { createEmulator } from '../../emulator/server.js';
+import { ValidationError } from '../../errors.js';
+import type { Io } from '../io.js';
+
+export interface EmulatorFlags {
+  port?: string;
+  host?: string;
+  siteId?: string;
+  trackApiKey?: string;
+  appApiKey?: string;
+  workspaceRegion?: string;
+}
+
+export function mask(secret: string): string {
+  return secret.length <= 4 ? '****' : `…${secret.slice(-4)}`;
+}
+
+export async function emulatorCommand(io: Io, flags: EmulatorFlags): Promise<void> {
+  const env = io.env;
+  const port = Number(flags.port ?? env['CIOC_EMULATOR_PORT'] ?? 4010);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ValidationError(`--port must be 0–65535, not "${flags.port ?? ''}"`);
+  const region = flags.workspaceRegion ?? env['CIOC_EMULATOR_REGION'] ?? 'us';
+  if (region !== 'us' && region !== 'eu')
+    throw new ValidationError(`--workspace-region must be us or eu, not "${region}"`);
+  const workspace = {
+    siteId: flags.siteId ?? env['CIOC_EMULATOR_SITE_ID'] ?? 'emulator-site-id',
+    trackApiKey: flags.trackApiKey ?? env['CIOC_EMULATOR_TRACK_API_KEY'] ?? 'emulator-track-key',
+    appApiKey: flags.appApiKey ?? env['CIOC_EMULATOR_APP_API_KEY'] ?? 'emulator-app-key',
+    region: region,
+  };
+  const emulator = createEmulator({ workspace });
+  const origin = await emulator.listen({
+    port,
+    host: flags.host ?? env['CIOC_EMULATOR_HOST'] ?? '127.0.0.1',
+  });
+  io.stdout.write(
+    [
+      `Customer.io emulator listening on ${origin} (workspace region ${workspace.region})`,
+      `  Track    ${origin}/api      Basic  site id ${workspace.siteId}, Track API key ${mask(workspace.trackApiKey)}`,
+      `  App      ${origin}/v1       Bearer App API key ${mask(workspace.appApiKey)}`,
+      `  Beta     ${origin}/v1/api   Bearer App API key ${mask(workspace.appApiKey)}`,
+      `  Control  ${origin}/__emulator/health`,
+      `Use it: CIOC_REGION=emulator CIOC_EMULATOR_URL=${origin} cioc run …   (Ctrl-C stops)`,
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void emulator.close().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

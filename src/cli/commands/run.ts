@@ -1,0 +1,70 @@
+/** `cioc run <op-id> --input <json|@file|->`: runs one operation and prints its output. */
+import { createClient } from '../../client.js';
+import { ValidationError } from '../../errors.js';
+import { findOperation, listOperations } from '../../operations/registry.js';
+import { closest } from '../../schema.js';
+import type { LogEntry } from '../../transport/transport.js';
+import { connectionFromEnv } from '../credentials.js';
+import { readInput } from '../input.js';
+import { printJson, type Io } from '../io.js';
+
+export interface RunFlags {
+  input?: string;
+  dryRun?: boolean;
+  region?: string;
+  baseUrl?: string;
+  timeout?: string;
+  verbose?: boolean;
+}
+
+export async function runCommand(io: Io, id: string, flags: RunFlags): Promise<void> {
+  const operation = findOperation(id);
+  if (operation === undefined) {
+    const suggestion = closest(
+      id,
+      listOperations().map((o) => o.id),
+    );
+    throw new ValidationError(
+      `Unknown operation "${id}"${suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`}; \`cioc ops\` lists them all`,
+    );
+  }
+  const timeoutMs = parseTimeout(flags.timeout);
+  const input = await readInput(flags.input, io);
+  const connection = connectionFromEnv(operation.connector, flags, io.env);
+  const client = createClient({
+    connector: operation.connector,
+    region: connection.region,
+    credentials: connection.credentials,
+    baseUrl: connection.baseUrl,
+    emulatorUrl: connection.emulatorUrl,
+    timeoutMs,
+    logger:
+      flags.verbose === true
+        ? (entry: LogEntry) => io.stderr.write(`${JSON.stringify({ log: entry })}\n`)
+        : undefined,
+  });
+  try {
+    if (flags.dryRun === true) {
+      const prepared = client.prepare(operation.id, input);
+      printJson(io, {
+        dry_run: true,
+        operation: operation.id,
+        credentials_from: connection.source,
+        request: prepared.printable,
+      });
+      return;
+    }
+    printJson(io, await client.run(operation.id, input));
+  } finally {
+    await client.close();
+  }
+}
+
+function parseTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new ValidationError(`--timeout must be a positive number of milliseconds, not "${value}"`);
+  }
+  return ms;
+}

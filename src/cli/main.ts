@@ -1,0 +1,99 @@
+/** The `cioc` command line. Returns an exit code; never prints a stack trace at a user. */
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT } from '../errors.js';
+import { emulatorCommand, type EmulatorFlags } from './commands/emulator.js';
+import { describeCommand, opsCommand } from './commands/ops.js';
+import { runCommand, type RunFlags } from './commands/run.js';
+import { printError, processIo, type Io } from './io.js';
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('cioc')
+    .description('Customer.io connectors: Track, App and Beta operations, and a local emulator.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // Usage errors are printed as JSON by main(), not as commander's text.
+      outputError: () => undefined,
+    })
+    .showSuggestionAfterError(true);
+
+  program
+    .command('emulator')
+    .description('Run the local Customer.io emulator (Track at /api, App at /v1, Beta at /v1/api).')
+    .option('--port <port>', 'port to listen on (env CIOC_EMULATOR_PORT)', undefined)
+    .option('--host <host>', 'address to listen on (env CIOC_EMULATOR_HOST)', undefined)
+    .option('--site-id <id>', 'workspace Site ID (env CIOC_EMULATOR_SITE_ID)')
+    .option('--track-api-key <key>', 'workspace Track API key (env CIOC_EMULATOR_TRACK_API_KEY)')
+    .option('--app-api-key <key>', 'workspace App API key (env CIOC_EMULATOR_APP_API_KEY)')
+    .addOption(
+      new Option(
+        '--workspace-region <region>',
+        'region the workspace lives in (env CIOC_EMULATOR_REGION)',
+      ).choices(['us', 'eu']),
+    )
+    .action(async (flags: EmulatorFlags) => {
+      await emulatorCommand(io, flags);
+    });
+
+  program
+    .command('ops')
+    .description('List every operation.')
+    .option('--json', 'print JSON')
+    .option('--connector <connector>', 'only this connector (track, app, beta)')
+    .action((flags: { json?: boolean; connector?: string }) => {
+      opsCommand(io, flags);
+    });
+
+  program
+    .command('describe')
+    .description('Show an operation: description, request, input schema, safety and examples.')
+    .argument('<operation>', 'operation id, e.g. track.create_or_update_customer')
+    .option('--json', 'print JSON')
+    .action((id: string, flags: { json?: boolean }) => {
+      describeCommand(io, id, flags);
+    });
+
+  program
+    .command('run')
+    .description(
+      'Run an operation. Credentials from CIOC_REGION, CIOC_SITE_ID, CIOC_TRACK_API_KEY, CIOC_APP_API_KEY, CIOC_EMULATOR_URL.',
+    )
+    .argument('<operation>', 'operation id, e.g. track.create_or_update_customer')
+    .option('--input <json|@file|->', 'the input: inline JSON, @file.json, or - for standard input')
+    .option('--dry-run', 'print the request (credentials redacted) and send nothing')
+    .addOption(
+      new Option('--region <region>', 'us, eu or emulator (env CIOC_REGION)').choices([
+        'us',
+        'eu',
+        'emulator',
+      ]),
+    )
+    .option('--base-url <url>', 'override the base URL (proxies, emulators; env CIOC_BASE_URL)')
+    .option('--timeout <ms>', 'per-request timeout in milliseconds (default 10000)')
+    .option('--verbose', 'log each request (redacted) to stderr')
+    .action(async (id: string, flags: RunFlags) => {
+      await runCommand(io, id, flags);
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv]);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      // `cioc` alone: commander already printed the help to stderr.
+      if (error.code === 'commander.help') return EXIT.usage;
+      const message = error.message.replace(/^error:\s*/, '');
+      io.stderr.write(`${JSON.stringify({ error: { type: 'usage', message } })}\n`);
+      return EXIT.usage;
+    }
+    return printError(io, error);
+  }
+}

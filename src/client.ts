@@ -1,0 +1,181 @@
+/**
+ * The library API: `createClient({ connector, region, credentials })`, then `client.run(id, input)`
+ * or the typed per-operation methods (`client.createOrUpdateCustomer(input)`).
+ */
+import type { Dispatcher } from 'undici';
+import { ulid } from 'ulid';
+import type { Credentials } from './connectors.js';
+import { ConfigError, ValidationError } from './errors.js';
+import {
+  findOperation,
+  listOperations,
+  type OperationById,
+  type OperationId,
+  type OperationsOf,
+} from './operations/registry.js';
+import type { AnyOperation, InputOf, OutputOf } from './operations/types.js';
+import {
+  baseUrlFor,
+  checkedHttpUrl,
+  isConnectorId,
+  isRegion,
+  type ConnectorId,
+  type Region,
+} from './regions.js';
+import { schemaIssues } from './schema.js';
+import {
+  Transport,
+  type Logger,
+  type PreparedRequest,
+  type PrintableRequest,
+  type SendOptions,
+} from './transport/transport.js';
+
+export interface ClientOptions<C extends ConnectorId = ConnectorId> {
+  connector: C;
+  /** `us` (default), `eu` or `emulator`. */
+  region?: Region | undefined;
+  credentials: Credentials;
+  /** Overrides the region's base URL (a proxy, an emulator on another port). http(s) only. */
+  baseUrl?: string | undefined;
+  /** Origin of the emulator for region `emulator` (default `CIOC_EMULATOR_URL`, then http://127.0.0.1:4010). */
+  emulatorUrl?: string | undefined;
+  /** Per-attempt timeout in ms (default 10 000). */
+  timeoutMs?: number | undefined;
+  /** An undici dispatcher to send through (tests, proxies); default: a keep-alive Agent per client. */
+  dispatcher?: Dispatcher | undefined;
+  /** Keep-alive connections per origin for the default Agent (default 32). */
+  connections?: number | undefined;
+  userAgent?: string | undefined;
+  /** Receives one redacted entry per response or failure. */
+  logger?: Logger | undefined;
+}
+
+export type CallOptions = SendOptions;
+
+/** `create_or_update_customer` → `createOrUpdateCustomer`. */
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
+type NameOf<Id extends string> = Id extends `${string}.${infer Name}` ? Name : never;
+
+export type OperationMethods<C extends ConnectorId> = {
+  [O in OperationsOf<C> as CamelCase<NameOf<O['id']>>]: (
+    input: InputOf<O>,
+    options?: CallOptions,
+  ) => Promise<OutputOf<O>>;
+};
+
+export interface PreparedCall {
+  readonly operation: AnyOperation;
+  readonly request: PreparedRequest;
+  /** The same request with credentials redacted, for printing. */
+  readonly printable: PrintableRequest;
+}
+
+export class Client<C extends ConnectorId = ConnectorId> {
+  readonly connector: C;
+  readonly region: Region;
+  readonly baseUrl: string;
+  private readonly transport: Transport;
+
+  constructor(options: ClientOptions<C>) {
+    if (!isConnectorId(options.connector)) {
+      throw new ConfigError(`Unknown connector "${String(options.connector)}": use track, app or beta.`);
+    }
+    const region = options.region ?? 'us';
+    if (!isRegion(region))
+      throw new ConfigError(`Unknown region "${String(region)}": use us, eu or emulator.`);
+    this.connector = options.connector;
+    this.region = region;
+    this.baseUrl =
+      options.baseUrl !== undefined
+        ? checkedHttpUrl(options.baseUrl, 'base URL')
+        : baseUrlFor(options.connector, region, { emulatorUrl: options.emulatorUrl });
+    this.transport = new Transport({
+      connector: options.connector,
+      baseUrl: this.baseUrl,
+      credentials: options.credentials,
+      timeoutMs: options.timeoutMs,
+      dispatcher: options.dispatcher,
+      connections: options.connections,
+      userAgent: options.userAgent,
+      logger: options.logger,
+    });
+  }
+
+  /** Validates the input and builds the exact request, without sending it. */
+  prepare<Id extends OperationId>(id: Id, input: InputOf<OperationById<Id>>): PreparedCall;
+  prepare(id: string, input: unknown): PreparedCall;
+  prepare(id: string, input: unknown): PreparedCall {
+    const operation = this.operation(id);
+    const request = this.transport.prepare(encodeValid(operation, input));
+    return { operation, request, printable: this.transport.printable(request) };
+  }
+
+  /** Runs an operation: validate, send, decode. Throws a `CiocError` on any failure. */
+  async run<Id extends OperationId>(
+    id: Id,
+    input: InputOf<OperationById<Id>>,
+    options?: CallOptions,
+  ): Promise<OutputOf<OperationById<Id>>>;
+  async run(id: string, input: unknown, options?: CallOptions): Promise<unknown>;
+  async run(id: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
+    const operation = this.operation(id);
+    const wire = encodeValid(operation, input);
+    const response = await this.transport.send(this.transport.prepare(wire), options);
+    return operation.decode(response, wire);
+  }
+
+  /** Closes the client's keep-alive connections. */
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+
+  private operation(id: string): AnyOperation {
+    const operation = findOperation(id);
+    if (operation === undefined) {
+      throw new ValidationError(`Unknown operation "${id}"`, [
+        {
+          path: '',
+          message: `known operations: ${listOperations(this.connector)
+            .map((o) => o.id)
+            .join(', ')}`,
+        },
+      ]);
+    }
+    if (operation.connector !== this.connector) {
+      throw new ConfigError(
+        `Operation ${id} belongs to the ${operation.connector} connector; this client is for ${this.connector}.`,
+      );
+    }
+    return operation;
+  }
+}
+
+/** Schema + refinement checks, then encoding. Throws `ValidationError` listing every problem. */
+export function encodeValid(operation: AnyOperation, input: unknown) {
+  const issues = schemaIssues(operation.input, input);
+  if (issues.length === 0) issues.push(...(operation.refine?.(input) ?? []));
+  if (issues.length > 0) throw new ValidationError(`Invalid input for ${operation.id}`, issues);
+  return operation.encode(input, { newId: ulid });
+}
+
+export type ConnectorClient<C extends ConnectorId> = Client<C> & OperationMethods<C>;
+
+/** Creates a client for one connector, with a typed method per operation of that connector. */
+export function createClient<C extends ConnectorId>(options: ClientOptions<C>): ConnectorClient<C> {
+  const client = new Client(options);
+  for (const operation of listOperations(options.connector)) {
+    const method = camelCase(operation.id.slice(operation.id.indexOf('.') + 1));
+    Object.defineProperty(client, method, {
+      value: (input: unknown, callOptions?: CallOptions) => client.run(operation.id, input, callOptions),
+      enumerable: false,
+    });
+  }
+  return client as ConnectorClient<C>;
+}
+
+function camelCase(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,47 @@
+/** Emulator authentication, exactly as the real APIs: Basic on Track routes, Bearer on App/Beta routes. */
+import type { WorkspaceConfig } from './state.js';
+
+export type RouteFamily = 'track' | 'track-public' | 'app' | 'control' | 'unknown';
+
+/** Which API a path belongs to (one port serves all three hosts' path spaces). */
+export function routeFamily(method: string, path: string): RouteFamily {
+  if (path.startsWith('/__emulator/') || path === '/__emulator') return 'control';
+  // track.json lists these with `security: []` (no auth); official SDKs send Basic anyway.
+  if (path.startsWith('/unsubscribe/')) return 'track-public';
+  if (method === 'POST' && (path === '/api/v1/metrics' || path === '/api/v1/push/events'))
+    return 'track-public';
+  if (path.startsWith('/api/')) return 'track';
+  if (path.startsWith('/v1/')) return 'app';
+  return 'unknown';
+}
+
+export function basicCredentials(header: string | undefined): { siteId: string; apiKey: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (match?.[1] === undefined) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon === -1) return undefined;
+  return { siteId: decoded.slice(0, colon), apiKey: decoded.slice(colon + 1) };
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+export function isAuthorized(
+  family: RouteFamily,
+  header: string | undefined,
+  workspace: WorkspaceConfig,
+): boolean {
+  switch (family) {
+    case 'track': {
+      const credentials = basicCredentials(header);
+      return credentials?.siteId === workspace.siteId && credentials.apiKey === workspace.trackApiKey;
+    }
+    case 'app':
+      return bearerToken(header) === workspace.appApiKey;
+    default:
+      return true;
+  }
+}

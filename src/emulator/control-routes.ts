@@ -1,0 +1,54 @@
+/**
+ * The control API: a contract other tools rely on. Keep these paths and shapes.
+ *   GET  /__emulator/health    → { ok: true }
+ *   POST /__emulator/reset     → empties all state (seeded fixtures come back)
+ *   GET  /__emulator/people    → { people: [{ cio_id, id, email, attributes, devices, suppressed }] }
+ *   GET  /__emulator/events    → { events: [{ id, name, type, customer_id, anonymous_id, data, timestamp }] }
+ *   GET  /__emulator/requests  → { requests: [{ method, path, status }] } (no secrets, no bodies)
+ *   POST /__emulator/faults    → adds a fault; DELETE /__emulator/faults clears them
+ */
+import type { FastifyInstance } from 'fastify';
+import { faultProblems, type FaultList, type FaultSpec } from './faults.js';
+import type { EmulatorState } from './state.js';
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  status: number;
+}
+
+export function registerControlRoutes(
+  app: FastifyInstance,
+  state: EmulatorState,
+  faults: FaultList,
+  requests: RequestRecord[],
+): void {
+  app.get('/__emulator/health', async () => ({ ok: true }));
+
+  app.post('/__emulator/reset', async () => {
+    state.reset();
+    faults.clear();
+    requests.length = 0;
+    return { ok: true };
+  });
+
+  app.get('/__emulator/people', async () => ({ people: state.people.map((p) => state.personView(p)) }));
+
+  app.get('/__emulator/events', async () => ({ events: state.events }));
+
+  app.get('/__emulator/requests', async () => ({ requests }));
+
+  app.get('/__emulator/faults', async () => ({ faults: faults.list() }));
+
+  app.post('/__emulator/faults', async (request, reply) => {
+    const problems = faultProblems(request.body);
+    if (problems.length > 0) return reply.code(400).send({ error: { message: 'invalid fault', problems } });
+    const fault = faults.add(request.body as FaultSpec);
+    return reply.code(201).send({ fault });
+  });
+
+  app.delete('/__emulator/faults', async () => {
+    faults.clear();
+    return { ok: true };
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * Fault injection: make matching requests fail in a chosen way, a chosen number of times.
+ */
+
+export interface FaultSpec {
+  /** HTTP method to match (any when absent). */
+  method?: string;
+  /** Path to match, exact or with `*` wildcards (any when absent). Query strings are ignored. */
+  path?: string;
+  /** Status to answer with. Without it (and without `drop`), the request proceeds after `delay_ms`. */
+  status?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** How many matching requests fail (default 1). */
+  times?: number;
+  /** Wait this long before answering (or before proceeding). */
+  delay_ms?: number;
+  /** Destroy the connection after the request was read, without any response. */
+  drop?: boolean;
+}
+
+export interface Fault extends FaultSpec {
+  remaining: number;
+}
+
+export function faultProblems(spec: unknown): string[] {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+    return ['the fault must be a JSON object'];
+  const f = spec as Record<string, unknown>;
+  const problems: string[] = [];
+  const known = new Set(['method', 'path', 'status', 'headers', 'body', 'times', 'delay_ms', 'drop']);
+  for (const key of Object.keys(f)) if (!known.has(key)) problems.push(`unknown field "${key}"`);
+  if (
+    f['status'] !== undefined &&
+    !(Number.isInteger(f['status']) && (f['status'] as number) >= 100 && (f['status'] as number) <= 599)
+  ) {
+    problems.push('status must be an integer from 100 to 599');
+  }
+  if (f['status'] === undefined && f['drop'] !== true && f['delay_ms'] === undefined) {
+    problems.push('give status, drop: true, or delay_ms');
+  }
+  if (f['times'] !== undefined && !(Number.isInteger(f['times']) && (f['times'] as number) >= 1)) {
+    problems.push('times must be an integer ≥ 1');
+  }
+  if (
+    f['delay_ms'] !== undefined &&
+    !(
+      Number.isInteger(f['delay_ms']) &&
+      (f['delay_ms'] as number) >= 0 &&
+      (f['delay_ms'] as number) <= 600_000
+    )
+  ) {
+    problems.push('delay_ms must be an integer from 0 to 600000');
+  }
+  for (const key of ['method', 'path'] as const) {
+    if (f[key] !== undefined && typeof f[key] !== 'string') problems.push(`${key} must be a string`);
+  }
+  if (f['drop'] !== undefined && typeof f['drop'] !== 'boolean') problems.push('drop must be a boolean');
+  if (f['headers'] !== undefined) {
+    const h = f['headers'];
+    if (typeof h !== 'object' || h === null || Object.values(h).some((v) => typeof v !== 'string')) {
+      problems.push('headers must be an object of strings');
+    }
+  }
+  return problems;
+}
+
+export class FaultList {
+  private faults: Fault[] = [];
+
+  add(spec: FaultSpec): Fault {
+    const fault: Fault = { ...spec, remaining: spec.times ?? 1 };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  list(): readonly Fault[] {
+    return this.faults;
+  }
+
+  /** Takes one use of the first fault matching the request, if any. */
+  take(method: string, path: string): Fault | undefined {
+    const fault = this.faults.find((f) => f.remaining > 0 && matches(f, method, path));
+    if (fault === undefined) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining === 0) this.faults = this.faults.filter((f) => f !== fault);
+    return fault;
+  }
+}
+
+function matches(fault: FaultSpec, method: string, path: string): boolean {
+  if (fault.method !== undefined && fault.method.toUpperCase() !== method.toUpperCase()) return false;
+  if (fault.path === undefined) return true;
+  if (!fault.path.includes('*')) return fault.path === path;
+  const pattern = fault.path
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${pattern}$`).test(path);
+}

@@ -1,0 +1,27 @@
+export {
+  createClient,
+  Client,
+  type ClientOptions,
+  type CallOptions,
+  type ConnectorClient,
+  type PreparedCall,
+} from './client.js';
+export { CONNECTORS, type ConnectorDef, type Credentials, type CredentialField } from './connectors.js';
+export * from './errors.js';
+export {
+  OPERATIONS,
+  findOperation,
+  listOperations,
+  type OperationId,
+  type RegisteredOperation,
+} from './operations/registry.js';
+export type {
+  AnyOperation,
+  OperationDef,
+  Safety,
+  RateBucket,
+  WireRequest,
+  WireResponse,
+} from './operations/types.js';
+export { REGIONS, CONNECTOR_IDS, baseUrlFor, type Region, type ConnectorId } from './regions.js';
+export type { LogEntry, Logger, PreparedRequest, PrintableRequest } from './transport/transport.js';

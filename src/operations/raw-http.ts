@@ -1,0 +1,215 @@
+/**
+ * "Raw HTTP request (advanced)": any method and endpoint suffix under a connector's base URL, with
+ * the connector's auth and region injected. One definition per connector, built from one factory.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { ValidationIssue } from '../errors.js';
+import { ValidationError } from '../errors.js';
+import type { ConnectorId } from '../regions.js';
+import { defineOperation } from './define.js';
+import { checkEndpoint } from './endpoint-guard.js';
+import type { QueryScalar, QueryValue, RateBucket, WireBody, WireResponse } from './types.js';
+import { wireRequest } from './wire.js';
+
+const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
+
+export const RawHttpInput = Type.Object(
+  {
+    method: Type.Union(
+      [
+        Type.Literal('GET'),
+        Type.Literal('POST'),
+        Type.Literal('PUT'),
+        Type.Literal('PATCH'),
+        Type.Literal('DELETE'),
+      ],
+      { description: 'The HTTP method.' },
+    ),
+    endpoint: Type.String({
+      minLength: 1,
+      description:
+        'The path after the base URL, starting with "/", e.g. `/campaigns/8/triggers/1`. It cannot leave the base URL: absolute URLs, `//host`, backslashes and `.`/`..` segments are refused.',
+    }),
+    query_parameters: Type.Optional(
+      Type.Record(Type.String({ minLength: 1 }), Type.Union([Scalar, Type.Array(Scalar)]), {
+        description: 'Query parameters; an array repeats the parameter.',
+      }),
+    ),
+    headers: Type.Optional(
+      Type.Record(Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" }), Type.String(), {
+        description: 'Extra request headers. `Authorization`, `Host` and framing headers cannot be set.',
+      }),
+    ),
+    body_type: Type.Optional(
+      Type.Union(
+        [Type.Literal('none'), Type.Literal('json'), Type.Literal('raw'), Type.Literal('form_urlencoded')],
+        {
+          description: 'How `body` is sent: `none` (default), `json`, `raw` (a string) or `form_urlencoded`.',
+        },
+      ),
+    ),
+    body: Type.Optional(
+      Type.Unknown({
+        description:
+          'The body: any JSON value for `json`, a string for `raw`, an object for `form_urlencoded`.',
+      }),
+    ),
+    content_type: Type.Optional(
+      Type.String({ minLength: 1, description: 'The Content-Type of a `raw` body (default `text/plain`).' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RawHttpInput = Static<typeof RawHttpInput>;
+
+export const RawHttpOutput = Type.Object(
+  {
+    status: Type.Integer({ description: 'The HTTP status.' }),
+    headers: Type.Record(Type.String(), Type.String(), { description: 'Response headers (lower-cased).' }),
+    body: Type.Unknown({
+      description: 'The response body: parsed when JSON, text otherwise, null when empty.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+// eslint-disable-next-line no-control-regex -- CR, LF and NUL are exactly what must be refused.
+const CONTROL_CHARS = /[\r\n\u0000]/;
+
+const FORBIDDEN_HEADERS = new Set([
+  'authorization',
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'upgrade',
+]);
+
+function refine(input: RawHttpInput): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const checked = checkEndpoint(input.endpoint);
+  if ('issues' in checked) issues.push(...checked.issues);
+  for (const [name, value] of Object.entries(input.headers ?? {})) {
+    if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
+      issues.push({
+        path: `/headers/${name}`,
+        message:
+          name.toLowerCase() === 'authorization'
+            ? 'cannot be set: the connector injects the authentication'
+            : 'cannot be set: the transport controls it',
+      });
+    }
+    if (CONTROL_CHARS.test(value)) {
+      issues.push({ path: `/headers/${name}`, message: 'must not contain CR, LF or NUL' });
+    }
+  }
+  const bodyType = input.body_type ?? 'none';
+  const hasBody = input.body !== undefined;
+  if (bodyType === 'none' && hasBody) {
+    issues.push({
+      path: '/body',
+      message: 'is given but body_type is "none": set body_type to json, raw or form_urlencoded',
+    });
+  }
+  if (bodyType !== 'none' && !hasBody) {
+    issues.push({ path: '/body', message: `is required when body_type is "${bodyType}"` });
+  }
+  if (bodyType === 'raw' && hasBody && typeof input.body !== 'string') {
+    issues.push({ path: '/body', message: 'must be a string when body_type is "raw"' });
+  }
+  if (bodyType === 'form_urlencoded' && hasBody && !isFlatRecord(input.body)) {
+    issues.push({
+      path: '/body',
+      message: 'must be an object of strings, numbers or booleans when body_type is "form_urlencoded"',
+    });
+  }
+  if (input.content_type !== undefined && bodyType !== 'raw') {
+    issues.push({ path: '/content_type', message: 'applies only when body_type is "raw"' });
+  }
+  if (input.content_type !== undefined && CONTROL_CHARS.test(input.content_type)) {
+    issues.push({ path: '/content_type', message: 'must not contain CR, LF or NUL' });
+  }
+  if (input.method === 'GET' && bodyType !== 'none') {
+    issues.push({ path: '/body_type', message: 'must be "none" for GET' });
+  }
+  return issues;
+}
+
+function isFlatRecord(value: unknown): value is Record<string, QueryScalar> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => ['string', 'number', 'boolean'].includes(typeof v))
+  );
+}
+
+function bodyOf(input: RawHttpInput): WireBody {
+  switch (input.body_type ?? 'none') {
+    case 'none':
+      return { kind: 'none' };
+    case 'json':
+      return { kind: 'json', value: input.body };
+    case 'raw':
+      return { kind: 'raw', value: String(input.body), contentType: input.content_type ?? 'text/plain' };
+    case 'form_urlencoded': {
+      const form: Record<string, string> = {};
+      for (const [k, v] of Object.entries(input.body as Record<string, QueryScalar>)) form[k] = String(v);
+      return { kind: 'form', value: form };
+    }
+  }
+}
+
+function decode(response: WireResponse): Static<typeof RawHttpOutput> {
+  return { status: response.status, headers: { ...response.headers }, body: response.body ?? null };
+}
+
+const EXAMPLE_ENDPOINT: Record<ConnectorId, string> = {
+  track: '/v1/accounts/region',
+  app: '/campaigns/1/triggers/1',
+  beta: '/campaigns/1/triggers/1',
+};
+
+function rawHttpRequest<const C extends ConnectorId>(connector: C, rateBucket: RateBucket, baseHint: string) {
+  return defineOperation({
+    id: `${connector}.raw_http_request`,
+    connector,
+    title: 'Raw HTTP request (advanced)',
+    description: `Calls any endpoint under the ${baseHint} base URL with the authentication and region injected: a method, an endpoint suffix, query parameters and a body. Use it for endpoints that have no operation yet.`,
+    method: 'ANY',
+    path: '{endpoint}',
+    input: RawHttpInput,
+    output: RawHttpOutput,
+    safety: { idempotent: false, destructive: true, rateBucket },
+    examples: [
+      {
+        summary: 'A GET with the connector’s auth',
+        input: { method: 'GET', endpoint: EXAMPLE_ENDPOINT[connector] },
+      },
+    ],
+    refine,
+    encode(input) {
+      const checked = checkEndpoint(input.endpoint);
+      if ('issues' in checked) throw new ValidationError('Invalid input', checked.issues);
+      const query: Record<string, QueryValue> = {};
+      for (const [key, value] of checked.query) {
+        const existing = query[key];
+        query[key] =
+          existing === undefined
+            ? value
+            : [...(Array.isArray(existing) ? (existing as QueryScalar[]) : [existing as QueryScalar]), value];
+      }
+      Object.assign(query, input.query_parameters);
+      return wireRequest(input.method, checked.path, {
+        query,
+        headers: input.headers ?? {},
+        body: bodyOf(input),
+      });
+    },
+    decode,
+  });
+}
+
+export const trackRawHttpRequest = rawHttpRequest('track', 'track', 'Track API (`…/api`)');
+export const appRawHttpRequest = rawHttpRequest('app', 'app', 'App API (`…/v1`)');
+export const betaRawHttpRequest = rawHttpRequest('beta', 'app', 'Beta API (`…/v1/api`)');

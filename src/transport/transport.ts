@@ -1,0 +1,280 @@
+/**
+ * The only code that speaks HTTP. It turns a `WireRequest` into bytes on the wire for one
+ * connector (base URL + auth), applies the timeout and cancellation, parses the response, and maps
+ * failures into the error hierarchy, redacting secrets where the errors are built.
+ *
+ * Retries and client-side rate limits plug in at `send` (the seam is `Transport.attempt`).
+ */
+import { Agent, request, type Dispatcher } from 'undici';
+import { authorizationHeader, type Credentials } from '../connectors.js';
+import { AbortedError, apiErrorFor, CiocError, ConnectionError, TimeoutError } from '../errors.js';
+import type { WireRequest, WireResponse } from '../operations/types.js';
+import { Redactor, redactHeaders } from '../redact.js';
+import type { ConnectorId } from '../regions.js';
+import { buildUrl } from './url.js';
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_USER_AGENT = 'customerio-connectors/0.1.0 (+node)';
+
+/** A request ready to send: exact URL, headers and body bytes. */
+export interface PreparedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+}
+
+/** What `--dry-run` and logs print: the same request with every secret redacted. */
+export interface PrintableRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface LogEntry {
+  readonly event: 'response' | 'error';
+  readonly method: string;
+  /** Redacted. */
+  readonly url: string;
+  readonly status?: number;
+  readonly durationMs: number;
+  /** Redacted. */
+  readonly error?: string;
+}
+export type Logger = (entry: LogEntry) => void;
+
+export interface TransportOptions {
+  readonly connector: ConnectorId;
+  readonly baseUrl: string;
+  readonly credentials: Credentials;
+  readonly timeoutMs?: number | undefined;
+  /** An undici dispatcher (Agent, Pool, MockAgent…); default: a keep-alive Agent of this transport. */
+  readonly dispatcher?: Dispatcher | undefined;
+  /** Connections per origin of the default Agent. */
+  readonly connections?: number | undefined;
+  readonly userAgent?: string | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+export interface SendOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly timeoutMs?: number | undefined;
+}
+
+/** Errors raised before a byte could reach the server (safe to resend anything after these). */
+const BEFORE_SEND_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+]);
+
+export class Transport {
+  readonly connector: ConnectorId;
+  readonly baseUrl: string;
+  readonly redactor: Redactor;
+  private readonly authorization: string;
+  private readonly timeoutMs: number;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly userAgent: string;
+  private readonly logger: Logger | undefined;
+
+  constructor(options: TransportOptions) {
+    this.connector = options.connector;
+    this.baseUrl = options.baseUrl;
+    this.redactor = Redactor.forCredentials(options.credentials.siteId, options.credentials.apiKey);
+    // Throws ConfigError naming the missing credential before anything can be sent.
+    this.authorization = authorizationHeader(options.connector, options.credentials);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.ownsDispatcher = options.dispatcher === undefined;
+    this.dispatcher =
+      options.dispatcher ??
+      new Agent({ connections: options.connections ?? 32, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+    this.logger = options.logger;
+  }
+
+  /** Builds the exact request: URL under the base, auth, content type, body bytes. */
+  prepare(wire: WireRequest): PreparedRequest {
+    const url = buildUrl(this.baseUrl, wire.path, wire.query);
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.userAgent,
+    };
+    for (const [name, value] of Object.entries(wire.headers)) headers[name.toLowerCase()] = value;
+    let body: string | undefined;
+    switch (wire.body.kind) {
+      case 'none':
+        break;
+      case 'json':
+        body = JSON.stringify(wire.body.value);
+        headers['content-type'] ??= 'application/json';
+        break;
+      case 'raw':
+        body = wire.body.value;
+        headers['content-type'] = wire.body.contentType;
+        break;
+      case 'form':
+        body = new URLSearchParams(wire.body.value).toString();
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        break;
+    }
+    headers['authorization'] = this.authorization;
+    return { method: wire.method, url, headers, body };
+  }
+
+  /** The request as it may be shown to a person: credentials redacted. */
+  printable(prepared: PreparedRequest): PrintableRequest {
+    let body: unknown = prepared.body;
+    if (prepared.body !== undefined && prepared.headers['content-type']?.includes('json') === true) {
+      try {
+        body = JSON.parse(prepared.body) as unknown;
+      } catch {
+        body = prepared.body;
+      }
+    }
+    return {
+      method: prepared.method,
+      url: this.redactor.text(prepared.url),
+      headers: redactHeaders(prepared.headers, this.redactor),
+      body: this.redactor.value(body),
+    };
+  }
+
+  /** Sends and returns the 2xx response; any other outcome is thrown as a `CiocError`. */
+  async send(prepared: PreparedRequest, options: SendOptions = {}): Promise<WireResponse> {
+    return this.attempt(prepared, options);
+  }
+
+  /** One attempt on the wire. */
+  async attempt(prepared: PreparedRequest, options: SendOptions = {}): Promise<WireResponse> {
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const started = performance.now();
+    const controller = new AbortController();
+    const timeoutReason = Symbol('timeout');
+    const timer = setTimeout(() => {
+      controller.abort(timeoutReason);
+    }, timeoutMs);
+    const onAbort = (): void => {
+      controller.abort(options.signal?.reason);
+    };
+    if (options.signal?.aborted === true) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    const safeUrl = this.redactor.text(prepared.url);
+    try {
+      const response = await request(prepared.url, {
+        method: prepared.method,
+        headers: prepared.headers,
+        body: prepared.body ?? null,
+        dispatcher: this.dispatcher,
+        signal: controller.signal,
+      });
+      const text = await response.body.text();
+      const headers = flattenHeaders(response.headers);
+      const wire: WireResponse = { status: response.statusCode, headers, body: parseBody(text, headers) };
+      this.log({
+        event: 'response',
+        method: prepared.method,
+        url: safeUrl,
+        status: wire.status,
+        durationMs: performance.now() - started,
+      });
+      if (wire.status >= 200 && wire.status < 300) return wire;
+      throw apiErrorFor({
+        status: wire.status,
+        method: prepared.method,
+        url: safeUrl,
+        body: this.redactor.value(wire.body),
+        headers: redactHeaders(headers, this.redactor),
+      });
+    } catch (error) {
+      if (error instanceof CiocError) throw error;
+      const mapped = this.mapFailure(
+        error,
+        controller.signal.reason === timeoutReason,
+        options.signal,
+        prepared.method,
+        safeUrl,
+        timeoutMs,
+      );
+      this.log({
+        event: 'error',
+        method: prepared.method,
+        url: safeUrl,
+        durationMs: performance.now() - started,
+        error: mapped.message,
+      });
+      throw mapped;
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private mapFailure(
+    error: unknown,
+    timedOut: boolean,
+    signal: AbortSignal | undefined,
+    method: string,
+    url: string,
+    timeoutMs: number,
+  ): CiocError {
+    if (timedOut)
+      return new TimeoutError(`${method} ${url} got no complete response within ${timeoutMs} ms`, timeoutMs);
+    if (signal?.aborted === true) return new AbortedError(`${method} ${url} was aborted by the caller`);
+    const code = errorCode(error);
+    const detail = this.redactor.text(error instanceof Error ? error.message : String(error));
+    const beforeSend = code !== undefined && BEFORE_SEND_CODES.has(code);
+    const message = `${method} ${url} failed: ${detail}${code !== undefined && !detail.includes(code) ? ` (${code})` : ''}`;
+    return new ConnectionError(message, { cause: code, beforeSend });
+  }
+
+  private log(entry: LogEntry): void {
+    this.logger?.(entry);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** JSON when it parses as JSON (Customer.io always answers JSON), text otherwise, undefined when empty. */
+export function parseBody(text: string, headers: Readonly<Record<string, string>>): unknown {
+  if (text.trim() === '') return undefined;
+  const type = headers['content-type'] ?? '';
+  if (type.includes('json') || /^[[{"]/.test(text.trimStart())) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
