@@ -1,5 +1,6 @@
 /** `cioc emulator`: serves the emulator until interrupted. */
 import { createEmulator } from '../../emulator/server.js';
+import { DEFAULT_WORKSPACE, type WorkspaceConfig } from '../../emulator/state.js';
 import { ValidationError } from '../../errors.js';
 import type { Io } from '../io.js';
 
@@ -24,11 +25,12 @@ export async function emulatorCommand(io: Io, flags: EmulatorFlags): Promise<voi
   const region = flags.workspaceRegion ?? env['CIOC_EMULATOR_REGION'] ?? 'us';
   if (region !== 'us' && region !== 'eu')
     throw new ValidationError(`--workspace-region must be us or eu, not "${region}"`);
-  const workspace = {
-    siteId: flags.siteId ?? env['CIOC_EMULATOR_SITE_ID'] ?? 'emulator-site-id',
-    trackApiKey: flags.trackApiKey ?? env['CIOC_EMULATOR_TRACK_API_KEY'] ?? 'emulator-track-key',
-    appApiKey: flags.appApiKey ?? env['CIOC_EMULATOR_APP_API_KEY'] ?? 'emulator-app-key',
-    region: region,
+  const workspace: WorkspaceConfig = {
+    ...DEFAULT_WORKSPACE,
+    siteId: flags.siteId ?? env['CIOC_EMULATOR_SITE_ID'] ?? DEFAULT_WORKSPACE.siteId,
+    trackApiKey: flags.trackApiKey ?? env['CIOC_EMULATOR_TRACK_API_KEY'] ?? DEFAULT_WORKSPACE.trackApiKey,
+    appApiKey: flags.appApiKey ?? env['CIOC_EMULATOR_APP_API_KEY'] ?? DEFAULT_WORKSPACE.appApiKey,
+    region,
   };
   const emulator = createEmulator({ workspace });
   const origin = await emulator.listen({
