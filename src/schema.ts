@@ -22,13 +22,39 @@ function validatorFor(schema: TSchema): ValidateFunction {
 export function schemaIssues(schema: TSchema, value: unknown): ValidationIssue[] {
   const validate = validatorFor(schema);
   if (validate(value)) return [];
-  return dedupe((validate.errors ?? []).map(toIssue));
+  return dedupe(collapseUnions(validate.errors ?? []).map(toIssue));
 }
 
 /** Throws a `ValidationError` listing every problem, each with its path. */
 export function assertValid(schema: TSchema, value: unknown, what = 'Invalid input'): void {
   const issues = schemaIssues(schema, value);
   if (issues.length > 0) throw new ValidationError(what, issues);
+}
+
+/**
+ * A failed `anyOf` reports every branch's failure; keep the union's own error instead, worded as
+ * "must be one of …" when the branches are constants (TypeBox literal unions).
+ */
+function collapseUnions(errors: readonly ErrorObject[]): ErrorObject[] {
+  const unions = errors.filter((e) => e.keyword === 'anyOf');
+  return errors
+    .filter((e) => !unions.some((u) => u !== e && e.schemaPath.startsWith(`${u.schemaPath}/`)))
+    .map((e) => {
+      if (e.keyword !== 'anyOf' || !Array.isArray(e.schema)) return e;
+      const branches = e.schema as unknown[];
+      const constants = branches.map((b) =>
+        typeof b === 'object' && b !== null && 'const' in b ? (b as { const: unknown }).const : undefined,
+      );
+      if (constants.some((c) => c === undefined)) {
+        const types = branches.map((b) =>
+          typeof b === 'object' && b !== null && 'type' in b
+            ? String((b as { type: unknown }).type)
+            : 'value',
+        );
+        return { ...e, message: `must be ${[...new Set(types)].join(' or ')}` };
+      }
+      return { ...e, keyword: 'enum', params: { allowedValues: constants } };
+    });
 }
 
 function toIssue(error: ErrorObject): ValidationIssue {
@@ -100,16 +126,21 @@ export function closest(name: string, candidates: readonly string[]): string | u
   return best !== undefined && bestDistance <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined;
 }
 
+/** Optimal-string-alignment distance: edits, with a swap of two neighbours counting as one. */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number): number => d[i]?.[j] ?? Infinity;
   for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] ?? 0;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const current = row[j] ?? 0;
-      row[j] = Math.min(current + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, at(i - 2, j - 2) + 1);
+      const row = d[i];
+      if (row !== undefined) row[j] = best;
     }
   }
-  return row[b.length] ?? 0;
+  return at(a.length, b.length);
 }

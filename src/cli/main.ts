@@ -1,7 +1,7 @@
 /** The `cioc` command line. Returns an exit code; never prints a stack trace at a user. */
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../errors.js';
-import { emulatorCommand, type EmulatorFlags } from './commands/emulator.js';
+import type { EmulatorFlags } from './commands/emulator.js';
 import { describeCommand, opsCommand } from './commands/ops.js';
 import { runCommand, type RunFlags } from './commands/run.js';
 import { printError, processIo, type Io } from './io.js';
@@ -34,6 +34,8 @@ export function buildProgram(io: Io): Command {
       ).choices(['us', 'eu']),
     )
     .action(async (flags: EmulatorFlags) => {
+      // Loaded on demand: the emulator's server stack is not needed by any other command.
+      const { emulatorCommand } = await import('./commands/emulator.js');
       await emulatorCommand(io, flags);
     });
 

@@ -56,6 +56,15 @@ export class OpenApiSpec {
     return this.operations.length;
   }
 
+  /** Every operation as `METHOD /template`. */
+  routes(): { method: string; template: string; matches: (method: string, path: string) => boolean }[] {
+    return this.operations.map((o) => ({
+      method: o.method,
+      template: o.template,
+      matches: (method: string, path: string) => method === o.method && o.regex.test(path),
+    }));
+  }
+
   /** The problems of a request against the spec; empty when it conforms. */
   check(request: SpecRequest): string[] {
     const candidates = this.operations.filter((o) => o.regex.test(request.path));
