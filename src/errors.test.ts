@@ -55,7 +55,7 @@ describe('apiErrorFor', () => {
   it('exposes Retry-After on 429', () => {
     const error = apiErrorFor(details(429, undefined, { 'retry-after': '3' }));
     expect(error).toBeInstanceOf(RateLimitError);
-    expect((error as RateLimitError).retryAfterSeconds).toBe(3);
+    expect(error instanceof RateLimitError ? error.retryAfterSeconds : undefined).toBe(3);
   });
 
   it('puts the API text in the message and the body in the JSON', () => {

@@ -43,13 +43,11 @@ function collapseUnions(errors: readonly ErrorObject[]): ErrorObject[] {
       if (e.keyword !== 'anyOf' || !Array.isArray(e.schema)) return e;
       const branches = e.schema as unknown[];
       const constants = branches.map((b) =>
-        typeof b === 'object' && b !== null && 'const' in b ? (b as { const: unknown }).const : undefined,
+        typeof b === 'object' && b !== null && 'const' in b ? b.const : undefined,
       );
       if (constants.some((c) => c === undefined)) {
         const types = branches.map((b) =>
-          typeof b === 'object' && b !== null && 'type' in b
-            ? String((b as { type: unknown }).type)
-            : 'value',
+          typeof b === 'object' && b !== null && 'type' in b ? String(b.type) : 'value',
         );
         return { ...e, message: `must be ${[...new Set(types)].join(' or ')}` };
       }

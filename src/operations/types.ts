@@ -84,9 +84,8 @@ export interface OperationDef<
 }
 
 export type AnyOperation = OperationDef;
-export type InputOf<O> = O extends OperationDef<string, ConnectorId, infer I> ? Static<I> : never;
-export type OutputOf<O> =
-  O extends OperationDef<string, ConnectorId, TSchema, infer Out> ? Static<Out> : never;
+export type InputOf<O extends { input: TSchema }> = Static<O['input']>;
+export type OutputOf<O extends { output: TSchema }> = Static<O['output']>;
 
 /** `track.create_or_update_customer` → `create_or_update_customer`. */
 export function operationName(id: string): string {
