@@ -24,6 +24,16 @@ import {
 } from './regions.js';
 import { schemaIssues } from './schema.js';
 import {
+  credentialFingerprint,
+  DEFAULT_RATE_LIMITS,
+  sharedLimiter,
+  type RateLimit,
+  type RateLimiter,
+} from './delivery/rate-limiter.js';
+import { DEFAULT_RETRY, type RetryOptions } from './delivery/retry-policy.js';
+import { deliver } from './transport/deliver.js';
+import type { RateBucket, WireRequest, WireResponse } from './operations/types.js';
+import {
   Transport,
   type Logger,
   type PreparedRequest,
@@ -49,9 +59,19 @@ export interface ClientOptions<C extends ConnectorId = ConnectorId> {
   userAgent?: string | undefined;
   /** Receives one redacted entry per response or failure. */
   logger?: Logger | undefined;
+  /** Retry policy overrides, or `false` for a single attempt. Defaults: `DEFAULT_RETRY`. */
+  retry?: Partial<RetryOptions> | false | undefined;
+  /**
+   * Client-side rate limits per bucket (`false` turns one, or all, off). Defaults:
+   * `DEFAULT_RATE_LIMITS`. Limiters are shared per (bucket, credential) across the process.
+   */
+  rateLimits?: Partial<Record<RateBucket, RateLimit | false>> | false | undefined;
 }
 
-export type CallOptions = SendOptions;
+export interface CallOptions extends SendOptions {
+  /** Overrides the client's retry count for this call. */
+  maxRetries?: number | undefined;
+}
 
 /** `create_or_update_customer` → `createOrUpdateCustomer`. */
 type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
@@ -78,6 +98,8 @@ export class Client<C extends ConnectorId = ConnectorId> {
   readonly region: Region;
   readonly baseUrl: string;
   private readonly transport: Transport;
+  private readonly retry: Readonly<RetryOptions>;
+  private readonly rateLimits: ClientOptions['rateLimits'];
 
   constructor(options: ClientOptions<C>) {
     if (!isConnectorId(options.connector)) {
@@ -102,6 +124,9 @@ export class Client<C extends ConnectorId = ConnectorId> {
       userAgent: options.userAgent,
       logger: options.logger,
     });
+    this.retry =
+      options.retry === false ? { ...DEFAULT_RETRY, maxRetries: 0 } : { ...DEFAULT_RETRY, ...options.retry };
+    this.rateLimits = options.rateLimits;
   }
 
   /** Validates the input and builds the exact request, without sending it. */
@@ -123,8 +148,42 @@ export class Client<C extends ConnectorId = ConnectorId> {
   async run(id: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
     const operation = this.operation(id);
     const wire = encodeValid(operation, input);
-    const response = await this.transport.send(this.transport.prepare(wire), options);
+    const idempotent = operation.isIdempotent?.(input) ?? operation.safety.idempotent;
+    const response = await this.execute(operation, wire, idempotent, options);
     return operation.decode(response, wire);
+  }
+
+  /**
+   * Sends an already-encoded request of an operation with its rate limit and retry policy. For
+   * code that builds wire requests itself (the batch builder); `run` is the usual way in.
+   */
+  async execute(
+    operation: AnyOperation,
+    wire: WireRequest,
+    idempotent: boolean,
+    options: CallOptions = {},
+  ): Promise<WireResponse> {
+    const retry =
+      options.maxRetries === undefined ? this.retry : { ...this.retry, maxRetries: options.maxRetries };
+    return deliver(this.transport, this.transport.prepare(wire), {
+      operationId: operation.id,
+      idempotent,
+      retry,
+      limiter: this.limiterFor(operation.safety.rateBucket),
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
+  }
+
+  private limiterFor(bucket: RateBucket): RateLimiter | undefined {
+    if (this.rateLimits === false) return undefined;
+    const configured = this.rateLimits?.[bucket];
+    if (configured === false) return undefined;
+    return sharedLimiter(
+      bucket,
+      credentialFingerprint(this.transport.authorizationValue),
+      configured ?? DEFAULT_RATE_LIMITS[bucket],
+    );
   }
 
   /** Closes the client's keep-alive connections. */

@@ -104,6 +104,33 @@ export class AbortedError extends CiocError {
   readonly exitCode = EXIT.unexpected;
 }
 
+/**
+ * A send that cannot be deduplicated (transactional message, broadcast trigger, merge, a raw POST)
+ * failed after the request may have reached Customer.io. It was not retried: resending could
+ * deliver twice.
+ */
+export class DeliveryUnknownError extends CiocError {
+  readonly type = 'delivery_unknown';
+  readonly exitCode = EXIT.api5xxOrNetwork;
+  /** What happened on the wire (a timeout, a dropped connection, a 5xx). */
+  readonly failure: ErrorJson;
+
+  constructor(operationId: string, failure: CiocError, hint: string) {
+    super(`${operationId} may have been delivered; not retried (${failure.message})`, {
+      cause: failure,
+      hint,
+    });
+    this.failure = failure.toJSON();
+  }
+
+  override toJSON(): ErrorJson {
+    return {
+      ...super.toJSON(),
+      ...(this.failure.status === undefined ? {} : { status: this.failure.status }),
+    };
+  }
+}
+
 export interface ApiErrorDetails {
   status: number;
   method: string;

@@ -25,3 +25,12 @@ export type {
 } from './operations/types.js';
 export { REGIONS, CONNECTOR_IDS, baseUrlFor, type Region, type ConnectorId } from './regions.js';
 export type { LogEntry, Logger, PreparedRequest, PrintableRequest } from './transport/transport.js';
+export {
+  DEFAULT_RETRY,
+  decideRetry,
+  parseRetryAfter,
+  type RetryOptions,
+  type RetryDecision,
+  type AttemptOutcome,
+} from './delivery/retry-policy.js';
+export { DEFAULT_RATE_LIMITS, type RateLimit } from './delivery/rate-limiter.js';

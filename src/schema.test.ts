@@ -29,3 +29,29 @@ describe('closest', () => {
     expect(closest('zzz', ['identifier', 'email'])).toBeUndefined();
   });
 });
+
+describe('union errors', () => {
+  it('follows the discriminators of a v2 entity to the variant the value names', async () => {
+    const { V2Entity } = await import('./operations/track-v2.js');
+    expect(schemaIssues(V2Entity, { type: 'person', action: 'event', identifiers: { id: '1' } })).toEqual([
+      { path: '/name', message: 'is required' },
+    ]);
+    expect(
+      schemaIssues(V2Entity, {
+        type: 'person',
+        action: 'identify',
+        identifiers: { id: '1', email: 'a@b.c' },
+      }),
+    ).toEqual([
+      { path: '/identifiers', message: 'must have exactly one of "id", "email", "phone", "cio_id"' },
+    ]);
+    const unknown = schemaIssues(V2Entity, { type: 'person', action: 'fly', identifiers: { id: '1' } });
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]?.message).toMatch(
+      /^has no variant for type "person" and action "fly"; known type\/action: person\/identify, /,
+    );
+    expect(schemaIssues(V2Entity, { type: 'person', action: 'identify', identifiers: { id: '1' } })).toEqual(
+      [],
+    );
+  });
+});

@@ -31,28 +31,85 @@ export function assertValid(schema: TSchema, value: unknown, what = 'Invalid inp
   if (issues.length > 0) throw new ValidationError(what, issues);
 }
 
+type Schemaish = Record<string, unknown>;
+
+const asSchema = (value: unknown): Schemaish =>
+  typeof value === 'object' && value !== null ? (value as Schemaish) : {};
+
+/** The `const` properties of an object schema (its discriminators, e.g. `type` and `action`). */
+function constants(branch: Schemaish): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, property] of Object.entries(asSchema(branch['properties']))) {
+    const p = asSchema(property);
+    if ('const' in p) out[name] = p['const'];
+  }
+  return out;
+}
+
 /**
- * A failed `anyOf` reports every branch's failure; keep the union's own error instead, worded as
- * "must be one of …" when the branches are constants (TypeBox literal unions).
+ * A failed `anyOf` reports every branch's failure. Keep what helps a person instead:
+ * - a discriminated union (branches told apart by `const` properties such as `type` + `action`):
+ *   only the errors of the branch the value names, or the list of known combinations;
+ * - a union of constants: "must be one of …";
+ * - a union of one-key objects (identifiers): "must have exactly one of …";
+ * - otherwise the union's own error, worded with the branch types.
  */
 function collapseUnions(errors: readonly ErrorObject[]): ErrorObject[] {
+  const result: ErrorObject[] = [];
+  const dropped = new Set<string>();
   const unions = errors.filter((e) => e.keyword === 'anyOf');
-  return errors
-    .filter((e) => !unions.some((u) => u !== e && e.schemaPath.startsWith(`${u.schemaPath}/`)))
-    .map((e) => {
-      if (e.keyword !== 'anyOf' || !Array.isArray(e.schema)) return e;
-      const branches = e.schema as unknown[];
-      const constants = branches.map((b) =>
-        typeof b === 'object' && b !== null && 'const' in b ? b.const : undefined,
-      );
-      if (constants.some((c) => c === undefined)) {
-        const types = branches.map((b) =>
-          typeof b === 'object' && b !== null && 'type' in b ? String(b.type) : 'value',
-        );
-        return { ...e, message: `must be ${[...new Set(types)].join(' or ')}` };
+  const replacements = new Map<ErrorObject, ErrorObject | undefined>();
+  for (const union of unions) {
+    const branches = (Array.isArray(union.schema) ? union.schema : []).map(asSchema);
+    const data = asSchema(union.data);
+    const keyed = branches.map(constants);
+    const discriminated = keyed.every((k) => Object.keys(k).length > 0);
+    let keepPrefix: string | undefined;
+    let replacement: ErrorObject | undefined = union;
+    if (branches.length > 0 && branches.every((b) => 'const' in b)) {
+      replacement = { ...union, keyword: 'enum', params: { allowedValues: branches.map((b) => b['const']) } };
+    } else if (discriminated && typeof union.data === 'object' && union.data !== null) {
+      const index = keyed.findIndex((k) => Object.entries(k).every(([name, value]) => data[name] === value));
+      if (index === -1) {
+        const names = [...new Set(keyed.flatMap((k) => Object.keys(k)))];
+        const combos = keyed
+          .map((k) => names.map((n) => JSON.stringify(k[n] ?? '').replace(/^"|"$/g, '')).join('/'))
+          .join(', ');
+        replacement = {
+          ...union,
+          message: `has no variant for ${names.map((n) => `${n} ${JSON.stringify(data[n])}`).join(' and ')}; known ${names.join('/')}: ${combos}`,
+        };
+      } else {
+        keepPrefix = `${union.schemaPath}/${index}/`;
+        replacement = undefined;
       }
-      return { ...e, keyword: 'enum', params: { allowedValues: constants } };
-    });
+    } else if (
+      branches.length > 0 &&
+      branches.every((b) => Array.isArray(b['required']) && (b['required'] as unknown[]).length === 1)
+    ) {
+      const keys = branches.map((b) => JSON.stringify((b['required'] as unknown[])[0]));
+      replacement = { ...union, message: `must have exactly one of ${keys.join(', ')}` };
+    } else {
+      const types = branches.map((b) => (typeof b['type'] === 'string' ? b['type'] : 'value'));
+      replacement = { ...union, message: `must be ${[...new Set(types)].join(' or ')}` };
+    }
+    replacements.set(union, replacement);
+    for (const e of errors) {
+      if (e === union || !e.schemaPath.startsWith(`${union.schemaPath}/`)) continue;
+      if (keepPrefix === undefined || !e.schemaPath.startsWith(keepPrefix))
+        dropped.add(`${e.schemaPath}|${e.instancePath}`);
+    }
+  }
+  for (const e of errors) {
+    if (replacements.has(e)) {
+      const replacement = replacements.get(e);
+      if (replacement !== undefined && !dropped.has(`${e.schemaPath}|${e.instancePath}`))
+        result.push(replacement);
+    } else if (!dropped.has(`${e.schemaPath}|${e.instancePath}`)) {
+      result.push(e);
+    }
+  }
+  return result;
 }
 
 function toIssue(error: ErrorObject): ValidationIssue {

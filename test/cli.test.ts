@@ -161,13 +161,16 @@ describe('cioc run against the emulator', () => {
     );
     expect(notFound.code).toBe(4);
     expect(JSON.parse(notFound.stderr)).toMatchObject({ error: { type: 'not_found', status: 404 } });
-    emulator.faults.add({ status: 502 });
+    emulator.faults.add({ status: 502, times: 10 });
     expect(
       (await cioc(['run', 'track.delete_customer', '--input', '{"identifier":"1"}'], { env })).code,
     ).toBe(5);
-    const refused = await cioc(['run', 'track.delete_customer', '--input', '{"identifier":"1"}'], {
-      env: { ...env, CIOC_EMULATOR_URL: 'http://127.0.0.1:9' },
-    });
+    const refused = await cioc(
+      ['run', 'track.delete_customer', '--max-retries', '0', '--input', '{"identifier":"1"}'],
+      {
+        env: { ...env, CIOC_EMULATOR_URL: 'http://127.0.0.1:9' },
+      },
+    );
     expect(refused.code).toBe(5);
     expect(JSON.parse(refused.stderr)).toMatchObject({ error: { type: 'connection' } });
   });
@@ -203,7 +206,11 @@ describe('cioc run against the emulator', () => {
     });
     expect(ok.code).toBe(0);
     expect(ok.stderr).toContain('"status":200');
-    emulator.faults.add({ status: 500, body: { meta: { error: `echo ${CREDENTIALS.track.apiKey}` } } });
+    emulator.faults.add({
+      status: 500,
+      times: 10,
+      body: { meta: { error: `echo ${CREDENTIALS.track.apiKey}` } },
+    });
     const failed = await cioc(
       ['run', 'track.delete_customer', '--verbose', '--input', '{"identifier":"1"}'],
       { env },
@@ -224,7 +231,11 @@ describe('cioc ops, describe and usage', () => {
       'track.create_or_update_customer',
       'track.delete_customer',
       'track.track_custom_event',
+      'track.send_entity',
+      'track.send_batch',
       'track.raw_http_request',
+      'app.send_transactional_email',
+      'app.trigger_broadcast',
       'app.raw_http_request',
       'beta.raw_http_request',
     ]);

@@ -13,13 +13,14 @@ import { CREDENTIALS, useEmulator } from './support/emulator.js';
 
 const { emulator, url } = await useEmulator();
 
-const track = (apiKey: string = CREDENTIALS.track.apiKey, timeoutMs?: number) =>
+const track = (apiKey: string = CREDENTIALS.track.apiKey, timeoutMs?: number, retry = true) =>
   createClient({
     connector: 'track',
     region: 'emulator',
     emulatorUrl: url,
     credentials: { siteId: CREDENTIALS.track.siteId, apiKey },
     timeoutMs,
+    ...(retry ? {} : { retry: false as const }),
   });
 const app = (connector: 'app' | 'beta' = 'app') =>
   createClient({ connector, region: 'emulator', emulatorUrl: url, credentials: CREDENTIALS.app });
@@ -162,7 +163,8 @@ describe('Track seed operations against the emulator', () => {
   });
 
   it('turns 5xx, timeouts and refused connections into their errors', async () => {
-    const client = track(undefined, 300);
+    // Error mapping of a single attempt (retries are covered in test/delivery.test.ts).
+    const client = track(undefined, 300, false);
     emulator.faults.add({
       path: '/api/v1/customers/*',
       status: 503,

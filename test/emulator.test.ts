@@ -231,12 +231,14 @@ describe('control API', () => {
     expect(invalid.status).toBe(400);
 
     const log = (await (await fetch(`${url}/__emulator/requests`)).json()) as {
-      requests: { method: string; path: string; status: number }[];
+      requests: { method: string; path: string; status: number; at: number }[];
     };
-    expect(log.requests.slice(0, 2)).toEqual([
+    expect(log.requests.slice(0, 3)).toMatchObject([
       { method: 'PUT', path: '/api/v1/customers/1', status: 429 },
       { method: 'PUT', path: '/api/v1/customers/1', status: 200 },
+      { method: 'PUT', path: '/api/v1/customers/2', status: 0 },
     ]);
+    expect(typeof log.requests[0]?.at).toBe('number');
     expect(JSON.stringify(log)).not.toContain(CREDENTIALS.track.apiKey);
 
     expect(await (await fetch(`${url}/__emulator/reset`, { method: 'POST' })).json()).toEqual({ ok: true });

@@ -33,6 +33,10 @@ export function buildProgram(io: Io): Command {
         'region the workspace lives in (env CIOC_EMULATOR_REGION)',
       ).choices(['us', 'eu']),
     )
+    .option(
+      '--rate-limit <limits>',
+      'enforce rate limits like Customer.io, e.g. track=100,app=10 (requests/s; env CIOC_EMULATOR_RATE_LIMIT)',
+    )
     .action(async (flags: EmulatorFlags) => {
       // Loaded on demand: the emulator's server stack is not needed by any other command.
       const { emulatorCommand } = await import('./commands/emulator.js');
@@ -74,6 +78,10 @@ export function buildProgram(io: Io): Command {
     )
     .option('--base-url <url>', 'override the base URL (proxies, emulators; env CIOC_BASE_URL)')
     .option('--timeout <ms>', 'per-request timeout in milliseconds (default 10000)')
+    .option(
+      '--max-retries <n>',
+      'retries of transient failures (default 3; sends that cannot be deduplicated are never resent once they may have arrived)',
+    )
     .option('--verbose', 'log each request (redacted) to stderr')
     .action(async (id: string, flags: RunFlags) => {
       await runCommand(io, id, flags);

@@ -4,17 +4,21 @@
  *   POST /__emulator/reset     → empties all state (seeded fixtures come back)
  *   GET  /__emulator/people    → { people: [{ cio_id, id, email, attributes, devices, suppressed }] }
  *   GET  /__emulator/events    → { events: [{ id, name, type, customer_id, anonymous_id, data, timestamp }] }
- *   GET  /__emulator/requests  → { requests: [{ method, path, status }] } (no secrets, no bodies)
+ *   GET  /__emulator/requests  → { requests: [{ method, path, status, at }] } (no secrets, no bodies)
  *   POST /__emulator/faults    → adds a fault; DELETE /__emulator/faults clears them
  */
 import type { FastifyInstance } from 'fastify';
 import { faultProblems, type FaultList, type FaultSpec } from './faults.js';
 import type { EmulatorState } from './state.js';
+import type { ArrivalLimiter } from './rate-limit.js';
 
 export interface RequestRecord {
   method: string;
   path: string;
+  /** 0 when the connection was dropped without an answer. */
   status: number;
+  /** Arrival time, ms since the epoch. */
+  at: number;
 }
 
 export function registerControlRoutes(
@@ -22,6 +26,7 @@ export function registerControlRoutes(
   state: EmulatorState,
   faults: FaultList,
   requests: RequestRecord[],
+  rateLimiter: ArrivalLimiter,
 ): void {
   app.get('/__emulator/health', async () => ({ ok: true }));
 
@@ -29,6 +34,7 @@ export function registerControlRoutes(
     state.reset();
     faults.clear();
     requests.length = 0;
+    rateLimiter.reset();
     return { ok: true };
   });
 

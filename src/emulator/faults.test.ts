@@ -18,7 +18,7 @@ describe('FaultList', () => {
       'status must be an integer from 100 to 599',
       'times must be an integer ≥ 1',
     ]);
-    expect(faultProblems({ path: '/x' })).toEqual(['give status, drop: true, or delay_ms']);
+    expect(faultProblems({ path: '/x' })).toEqual(['give status, drop, or delay_ms']);
     expect(faultProblems({ status: 429, headers: { 'retry-after': '1' } })).toEqual([]);
   });
 });

@@ -15,8 +15,12 @@ export interface FaultSpec {
   times?: number;
   /** Wait this long before answering (or before proceeding). */
   delay_ms?: number;
-  /** Destroy the connection after the request was read, without any response. */
-  drop?: boolean;
+  /**
+   * Destroy the connection without any response: `true` or `"before_processing"` after the
+   * request was read but before it is handled; `"after_processing"` after it was handled (the
+   * change is made, the answer is lost).
+   */
+  drop?: boolean | 'before_processing' | 'after_processing';
 }
 
 export interface Fault extends FaultSpec {
@@ -36,8 +40,12 @@ export function faultProblems(spec: unknown): string[] {
   ) {
     problems.push('status must be an integer from 100 to 599');
   }
-  if (f['status'] === undefined && f['drop'] !== true && f['delay_ms'] === undefined) {
-    problems.push('give status, drop: true, or delay_ms');
+  if (
+    f['status'] === undefined &&
+    (f['drop'] === undefined || f['drop'] === false) &&
+    f['delay_ms'] === undefined
+  ) {
+    problems.push('give status, drop, or delay_ms');
   }
   if (f['times'] !== undefined && !(Number.isInteger(f['times']) && (f['times'] as number) >= 1)) {
     problems.push('times must be an integer ≥ 1');
@@ -55,7 +63,14 @@ export function faultProblems(spec: unknown): string[] {
   for (const key of ['method', 'path'] as const) {
     if (f[key] !== undefined && typeof f[key] !== 'string') problems.push(`${key} must be a string`);
   }
-  if (f['drop'] !== undefined && typeof f['drop'] !== 'boolean') problems.push('drop must be a boolean');
+  if (
+    f['drop'] !== undefined &&
+    typeof f['drop'] !== 'boolean' &&
+    f['drop'] !== 'before_processing' &&
+    f['drop'] !== 'after_processing'
+  ) {
+    problems.push('drop must be true, "before_processing" or "after_processing"');
+  }
   if (f['headers'] !== undefined) {
     const h = f['headers'];
     if (typeof h !== 'object' || h === null || Object.values(h).some((v) => typeof v !== 'string')) {

@@ -12,17 +12,22 @@ import { FaultList } from './faults.js';
 import { appError, EmulatorHttpError, trackError } from './http-error.js';
 import { EmulatorState, type WorkspaceConfig } from './state.js';
 import { registerTrackRoutes } from './track-routes.js';
+import { registerTrackV2Routes } from './track-v2-routes.js';
+import { ArrivalLimiter, type EmulatorRateLimits } from './rate-limit.js';
 
 export interface EmulatorOptions {
   workspace?: Partial<WorkspaceConfig>;
   /** Keep at most this many entries in the request log (default 10 000). */
   requestLogSize?: number;
+  /** Enforce rate limits (requests per second per family) with 429 + Retry-After, as Customer.io does. */
+  rateLimits?: EmulatorRateLimits;
 }
 
 export interface Emulator {
   readonly state: EmulatorState;
   readonly faults: FaultList;
   readonly requests: RequestRecord[];
+  readonly rateLimiter: ArrivalLimiter;
   readonly app: FastifyInstance;
   /** Starts listening (port 0 = any free port) and returns the origin, e.g. `http://127.0.0.1:4010`. */
   listen(options?: { port?: number; host?: string }): Promise<string>;
@@ -38,6 +43,14 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const faults = new FaultList();
   const requests: RequestRecord[] = [];
   const logSize = options.requestLogSize ?? 10_000;
+  const rateLimiter = new ArrivalLimiter(options.rateLimits);
+  // Each request is logged when it arrives; its status is filled in when it is answered
+  // (0 when no answer was sent: a dropped connection, or a client that gave up first).
+  const records = new WeakMap<object, RequestRecord>();
+  const log = (record: RequestRecord): void => {
+    requests.push(record);
+    if (requests.length > logSize) requests.splice(0, requests.length - logSize);
+  };
   const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, forceCloseConnections: true });
 
   app.removeAllContentTypeParsers();
@@ -68,6 +81,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const path = pathOf(request);
     const family = routeFamily(request.method, path);
     if (family === 'control') return;
+    const replay = isReplay(request);
+    if (!replay) {
+      const record: RequestRecord = { method: request.method, path, status: 0, at: Date.now() };
+      records.set(request, record);
+      log(record);
+    }
     if (!isAuthorized(family, request.headers.authorization, state.workspace)) {
       // 401 bodies are not documented (UNCONFIRMED); these follow each API's error shape.
       const body =
@@ -76,15 +95,41 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
           : { errors: [{ detail: 'Unauthorized request', status: '401' }] };
       return reply.code(401).send(body);
     }
+    if ((family === 'track' || family === 'app') && !replay) {
+      const retryAfter = rateLimiter.admit(family, Date.now());
+      if (retryAfter !== undefined) {
+        const limit = rateLimiter.limits[family] ?? 0;
+        return reply
+          .code(429)
+          .header('retry-after', String(retryAfter))
+          .send({ meta: { error: `Your request is over the ${String(limit)}-per-second limit.` } });
+      }
+    }
   });
 
   app.addHook('preHandler', async (request, reply) => {
     const path = pathOf(request);
-    if (routeFamily(request.method, path) === 'control') return;
+    if (routeFamily(request.method, path) === 'control' || isReplay(request)) return;
     const fault = faults.take(request.method, path);
     if (fault === undefined) return;
     if (fault.delay_ms !== undefined) await sleep(fault.delay_ms);
-    if (fault.drop === true) {
+    if (fault.drop === 'after_processing') {
+      // Handle the request for real (the change is made), then lose the answer.
+      const headers: Record<string, string | string[] | undefined> = {
+        ...request.headers,
+        [REPLAY_HEADER]: '1',
+      };
+      delete headers['content-length'];
+      await app.inject({
+        method: request.method as 'POST',
+        url: request.raw.url ?? request.url,
+        headers,
+        ...(request.body === undefined
+          ? {}
+          : { payload: replayPayload(request.body, request.headers['content-type']) }),
+      });
+    }
+    if (fault.drop !== undefined && fault.drop !== false) {
       request.raw.socket.destroy();
       return reply.hijack();
     }
@@ -97,10 +142,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    const path = pathOf(request);
-    if (routeFamily(request.method, path) === 'control') return;
-    requests.push({ method: request.method, path, status: reply.statusCode });
-    if (requests.length > logSize) requests.splice(0, requests.length - logSize);
+    const record = records.get(request);
+    if (record !== undefined && reply.raw.writableFinished) record.status = reply.statusCode;
   });
 
   app.setErrorHandler((error: unknown, request, reply) => {
@@ -123,15 +166,17 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   });
 
   registerTrackRoutes(app, state);
+  registerTrackV2Routes(app, state);
   registerAppRoutes(app, state, '/v1');
   registerAppRoutes(app, state, '/v1/api');
-  registerControlRoutes(app, state, faults, requests);
+  registerControlRoutes(app, state, faults, requests, rateLimiter);
 
   let origin = '';
   return {
     state,
     faults,
     requests,
+    rateLimiter,
     app,
     get url() {
       return origin;
@@ -148,6 +193,20 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       await app.close();
     },
   };
+}
+
+/** Marks the emulator's own replay of a request (fault `drop: "after_processing"`). */
+const REPLAY_HEADER = 'x-cioc-emulator-replay';
+
+function replayPayload(body: unknown, contentType: string | undefined): string {
+  if (typeof body === 'string') return body;
+  if (contentType?.includes('x-www-form-urlencoded') === true)
+    return new URLSearchParams(body as Record<string, string>).toString();
+  return JSON.stringify(body);
+}
+
+function isReplay(request: FastifyRequest): boolean {
+  return request.headers[REPLAY_HEADER] === '1';
 }
 
 function pathOf(request: FastifyRequest): string {

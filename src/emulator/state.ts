@@ -129,6 +129,8 @@ export class EmulatorState {
   /** Manual segment id → cio_ids. */
   segments = new Map<number, Set<string>>();
   deliveries: Delivery[] = [];
+  /** v2 objects: `object_type_id:object_id` (or cio_object_id) → attributes as strings. */
+  objects = new Map<string, Record<string, string>>();
   triggers: BroadcastTrigger[] = [];
   broadcasts: Broadcast[] = [];
   transactionalMessages: TransactionalMessage[] = [];
@@ -146,6 +148,7 @@ export class EmulatorState {
     this.seenEventIds = new Set();
     this.segments = new Map();
     this.deliveries = [];
+    this.objects = new Map();
     this.triggers = [];
     this.sequence = 0;
     this.seed();

@@ -187,6 +187,8 @@ function rawHttpRequest<const C extends ConnectorId>(connector: C, rateBucket: R
         input: { method: 'GET', endpoint: EXAMPLE_ENDPOINT[connector] },
       },
     ],
+    // GET, PUT and DELETE are idempotent by HTTP semantics; POST and PATCH may not be.
+    isIdempotent: (input) => input.method === 'GET' || input.method === 'PUT' || input.method === 'DELETE',
     refine,
     encode(input) {
       const checked = checkEndpoint(input.endpoint);

@@ -4,6 +4,8 @@
  */
 import { appRawHttpRequest, betaRawHttpRequest, trackRawHttpRequest } from './raw-http.js';
 import { createOrUpdateCustomer, deleteCustomer, trackCustomEvent } from './track-people.js';
+import { sendBatch, sendEntity } from './track-v2.js';
+import { sendTransactionalEmail, triggerBroadcast } from './app-sends.js';
 import type { AnyOperation } from './types.js';
 import type { ConnectorId } from '../regions.js';
 
@@ -11,7 +13,11 @@ export const OPERATIONS = [
   createOrUpdateCustomer,
   deleteCustomer,
   trackCustomEvent,
+  sendEntity,
+  sendBatch,
   trackRawHttpRequest,
+  sendTransactionalEmail,
+  triggerBroadcast,
   appRawHttpRequest,
   betaRawHttpRequest,
 ] as const;

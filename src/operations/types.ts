@@ -75,6 +75,11 @@ export interface OperationDef<
   readonly output: O;
   readonly safety: Safety;
   readonly examples: readonly OperationExample<Static<I>>[];
+  /**
+   * Whether this particular call may be resent (overrides `safety.idempotent` per input: a raw
+   * GET may be resent, a raw POST not; a v2 batch that merges may not).
+   */
+  readonly isIdempotent?: (input: Static<I>) => boolean;
   /** Checks JSON Schema cannot express (UTF-8 byte limits, cross-field rules). */
   readonly refine?: (input: Static<I>) => ValidationIssue[];
   /** Builds the wire request from valid input. */

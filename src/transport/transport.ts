@@ -82,6 +82,11 @@ export class Transport {
   readonly baseUrl: string;
   readonly redactor: Redactor;
   private readonly authorization: string;
+
+  /** The Authorization value, for fingerprinting rate-limit keys only (never printed). */
+  get authorizationValue(): string {
+    return this.authorization;
+  }
   private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
@@ -150,12 +155,10 @@ export class Transport {
     };
   }
 
-  /** Sends and returns the 2xx response; any other outcome is thrown as a `CiocError`. */
-  async send(prepared: PreparedRequest, options: SendOptions = {}): Promise<WireResponse> {
-    return this.attempt(prepared, options);
-  }
-
-  /** One attempt on the wire. */
+  /**
+   * One attempt on the wire: returns the 2xx response; any other outcome is thrown as a
+   * `CiocError`. Retries and rate limits wrap this in `deliver.ts`.
+   */
   async attempt(prepared: PreparedRequest, options: SendOptions = {}): Promise<WireResponse> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const started = performance.now();

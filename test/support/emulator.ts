@@ -21,6 +21,7 @@ export async function useEmulator(options: EmulatorOptions = {}): Promise<Runnin
     emulator.state.reset();
     emulator.faults.clear();
     emulator.requests.length = 0;
+    emulator.rateLimiter.reset();
   });
   afterAll(async () => {
     await emulator.close();

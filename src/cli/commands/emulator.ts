@@ -1,6 +1,7 @@
 /** `cioc emulator`: serves the emulator until interrupted. */
 import { createEmulator } from '../../emulator/server.js';
 import { DEFAULT_WORKSPACE, type WorkspaceConfig } from '../../emulator/state.js';
+import { parseRateLimits, type EmulatorRateLimits } from '../../emulator/rate-limit.js';
 import { ValidationError } from '../../errors.js';
 import type { Io } from '../io.js';
 
@@ -11,6 +12,7 @@ export interface EmulatorFlags {
   trackApiKey?: string;
   appApiKey?: string;
   workspaceRegion?: string;
+  rateLimit?: string;
 }
 
 export function mask(secret: string): string {
@@ -32,7 +34,16 @@ export async function emulatorCommand(io: Io, flags: EmulatorFlags): Promise<voi
     appApiKey: flags.appApiKey ?? env['CIOC_EMULATOR_APP_API_KEY'] ?? DEFAULT_WORKSPACE.appApiKey,
     region,
   };
-  const emulator = createEmulator({ workspace });
+  let rateLimits: EmulatorRateLimits = {};
+  const rateLimitText = flags.rateLimit ?? env['CIOC_EMULATOR_RATE_LIMIT'];
+  if (rateLimitText !== undefined) {
+    try {
+      rateLimits = parseRateLimits(rateLimitText);
+    } catch (error) {
+      throw new ValidationError(`--rate-limit: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const emulator = createEmulator({ workspace, rateLimits });
   const origin = await emulator.listen({
     port,
     host: flags.host ?? env['CIOC_EMULATOR_HOST'] ?? '127.0.0.1',
@@ -44,6 +55,13 @@ export async function emulatorCommand(io: Io, flags: EmulatorFlags): Promise<voi
       `  App      ${origin}/v1       Bearer App API key ${mask(workspace.appApiKey)}`,
       `  Beta     ${origin}/v1/api   Bearer App API key ${mask(workspace.appApiKey)}`,
       `  Control  ${origin}/__emulator/health`,
+      ...(Object.keys(rateLimits).length > 0
+        ? [
+            `  Rate limits: ${Object.entries(rateLimits)
+              .map(([family, n]) => `${family} ${String(n)}/s`)
+              .join(', ')} (429 + Retry-After beyond)`,
+          ]
+        : []),
       `Use it: CIOC_REGION=emulator CIOC_EMULATOR_URL=${origin} cioc run …   (Ctrl-C stops)`,
       '',
     ].join('\n'),

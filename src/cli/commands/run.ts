@@ -14,6 +14,7 @@ export interface RunFlags {
   region?: string;
   baseUrl?: string;
   timeout?: string;
+  maxRetries?: string;
   verbose?: boolean;
 }
 
@@ -29,6 +30,7 @@ export async function runCommand(io: Io, id: string, flags: RunFlags): Promise<v
     );
   }
   const timeoutMs = parseTimeout(flags.timeout);
+  const maxRetries = parseMaxRetries(flags.maxRetries);
   const input = await readInput(flags.input, io);
   const connection = connectionFromEnv(operation.connector, flags, io.env);
   const client = createClient({
@@ -38,6 +40,7 @@ export async function runCommand(io: Io, id: string, flags: RunFlags): Promise<v
     baseUrl: connection.baseUrl,
     emulatorUrl: connection.emulatorUrl,
     timeoutMs,
+    ...(maxRetries === undefined ? {} : { retry: { maxRetries } }),
     logger:
       flags.verbose === true
         ? (entry: LogEntry) => io.stderr.write(`${JSON.stringify({ log: entry })}\n`)
@@ -67,4 +70,13 @@ function parseTimeout(value: string | undefined): number | undefined {
     throw new ValidationError(`--timeout must be a positive number of milliseconds, not "${value}"`);
   }
   return ms;
+}
+
+function parseMaxRetries(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 10) {
+    throw new ValidationError(`--max-retries must be a whole number from 0 to 10, not "${value}"`);
+  }
+  return n;
 }

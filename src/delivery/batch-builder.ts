@@ -1,0 +1,163 @@
+/**
+ * The v2 batch builder: any number of v2 entities in, per-item results out. Each item is validated
+ * (the registry's schema) and sized alone; the valid ones are packed in order into requests under
+ * 500 KB, sent through the client (rate limit + retries), and every 207 `errors[].batch_index` is
+ * mapped back to the caller's index.
+ */
+import { ulid } from 'ulid';
+import type { Client, CallOptions } from '../client.js';
+import {
+  AbortedError,
+  CiocError,
+  ConnectionError,
+  DeliveryUnknownError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+} from '../errors.js';
+import { findOperation } from '../operations/registry.js';
+import { isMerge, V2_LIMITS, V2Entity, withEventId } from '../operations/track-v2.js';
+import { wireRequest } from '../operations/wire.js';
+import { schemaIssues } from '../schema.js';
+
+export interface BatchItemProblem {
+  /** The item's index in the caller's input. */
+  index: number;
+  reason: string;
+  field?: string;
+}
+
+export interface BatchReport {
+  /** Items given. */
+  items: number;
+  /** Items Customer.io accepted: every index not listed in `rejected` or `failed`. */
+  accepted: number;
+  /** Items refused, before sending (invalid, too large) or by Customer.io (207, 400). Do not resend as is. */
+  rejected: BatchItemProblem[];
+  /** Items whose request failed after all retries (5xx, timeouts, connection): safe to send again. */
+  failed: BatchItemProblem[];
+  /** HTTP requests made (retries not counted). */
+  requests: number;
+}
+
+export interface BatchOptions extends Omit<CallOptions, 'signal'> {
+  /** Batch requests in flight at once (default 4); the rate limiter still applies. */
+  concurrency?: number;
+  signal?: AbortSignal | undefined;
+  /** Override the per-request size limit (bytes); never above 500 000. */
+  maxBatchBytes?: number;
+}
+
+interface PackedBatch {
+  indices: number[];
+  items: string[];
+  merges: boolean;
+}
+
+const ENVELOPE_BYTES = Buffer.byteLength('{"batch":[]}');
+
+/** Sends any number of v2 entities (array, iterable or async iterable) as few batch requests as possible. */
+export async function sendBatch(
+  client: Client<'track'>,
+  entities: Iterable<unknown> | AsyncIterable<unknown>,
+  options: BatchOptions = {},
+): Promise<BatchReport> {
+  const operation = findOperation('track.send_batch');
+  if (operation === undefined) throw new Error('track.send_batch is not registered');
+  const maxBytes = Math.min(options.maxBatchBytes ?? V2_LIMITS.batchBytes, V2_LIMITS.batchBytes);
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const report: BatchReport = { items: 0, accepted: 0, rejected: [], failed: [], requests: 0 };
+  const inFlight = new Set<Promise<void>>();
+
+  const send = async (batch: PackedBatch): Promise<void> => {
+    report.requests += 1;
+    // Items are already encoded JSON (event ids assigned once, so retries resend the same ids).
+    const body = `{"batch":[${batch.items.join(',')}]}`;
+    const wire = wireRequest('POST', '/v2/batch', {
+      body: { kind: 'raw', value: body, contentType: 'application/json' },
+    });
+    try {
+      const response = await client.execute(operation, wire, !batch.merges, options);
+      const errors =
+        response.status === 207 ? ((response.body as { errors?: unknown } | undefined)?.errors ?? []) : [];
+      const bad = new Map<number, BatchItemProblem>();
+      if (Array.isArray(errors)) {
+        for (const e of errors as {
+          batch_index?: unknown;
+          message?: unknown;
+          reason?: unknown;
+          field?: unknown;
+        }[]) {
+          const position = typeof e.batch_index === 'number' ? e.batch_index : -1;
+          const index = batch.indices[position];
+          if (index === undefined) continue;
+          const reason =
+            typeof e.message === 'string' ? e.message : typeof e.reason === 'string' ? e.reason : 'rejected';
+          const problem: BatchItemProblem = { index, reason };
+          if (typeof e.field === 'string' && e.field !== '') problem.field = e.field;
+          bad.set(index, problem);
+        }
+      }
+      report.rejected.push(...bad.values());
+      report.accepted += batch.indices.length - bad.size;
+    } catch (error) {
+      if (!(error instanceof CiocError) || error instanceof AbortedError) throw error;
+      const transient =
+        error instanceof ServerError ||
+        error instanceof RateLimitError ||
+        error instanceof ConnectionError ||
+        error instanceof TimeoutError ||
+        error instanceof DeliveryUnknownError;
+      const target = transient ? report.failed : report.rejected;
+      for (const index of batch.indices) target.push({ index, reason: error.message });
+    }
+  };
+
+  const dispatch = async (batch: PackedBatch): Promise<void> => {
+    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+    const promise = send(batch).finally(() => inFlight.delete(promise));
+    inFlight.add(promise);
+  };
+
+  let current: PackedBatch = { indices: [], items: [], merges: false };
+  let currentBytes = ENVELOPE_BYTES;
+  for await (const entity of entities as AsyncIterable<unknown>) {
+    const index = report.items++;
+    options.signal?.throwIfAborted();
+    const issues = schemaIssues(V2Entity, entity);
+    if (issues.length > 0) {
+      const first = issues[0];
+      report.rejected.push({
+        index,
+        reason: issues.map((i) => `${i.path === '' ? '' : `${i.path} `}${i.message}`).join('; '),
+        ...(first === undefined || first.path === '' ? {} : { field: first.path }),
+      });
+      continue;
+    }
+    const item = withEventId(entity as V2Entity, ulid);
+    const json = JSON.stringify(item);
+    const bytes = Buffer.byteLength(json, 'utf8');
+    if (bytes > V2_LIMITS.itemBytes) {
+      report.rejected.push({
+        index,
+        reason: `the item is ${bytes} bytes; at most ${V2_LIMITS.itemBytes} bytes are allowed`,
+      });
+      continue;
+    }
+    const separator = current.items.length === 0 ? 0 : 1;
+    if (currentBytes + separator + bytes > maxBytes) {
+      await dispatch(current);
+      current = { indices: [], items: [], merges: false };
+      currentBytes = ENVELOPE_BYTES;
+    }
+    currentBytes += (current.items.length === 0 ? 0 : 1) + bytes;
+    current.indices.push(index);
+    current.items.push(json);
+    current.merges ||= isMerge(item);
+  }
+  if (current.items.length > 0) await dispatch(current);
+  await Promise.all(inFlight);
+  report.rejected.sort((a, b) => a.index - b.index);
+  report.failed.sort((a, b) => a.index - b.index);
+  return report;
+}

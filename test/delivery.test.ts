@@ -1,0 +1,284 @@
+/**
+ * Send-safe delivery against the emulator as the adversary: retries, Retry-After, dropped
+ * connections, DeliveryUnknownError, client-side rate limits, and the v2 batch builder.
+ */
+import { describe, expect, it } from 'vitest';
+import { createClient } from '../src/client.js';
+import { sendBatch } from '../src/delivery/batch-builder.js';
+import { DeliveryUnknownError, ServerError } from '../src/errors.js';
+import { CREDENTIALS, useEmulator } from './support/emulator.js';
+
+const { emulator, url } = await useEmulator();
+
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 400));
+
+let keyCounter = 0;
+/** A client with its own Track key, so that its rate limiter is not shared with other tests. */
+function trackClient(options: { timeoutMs?: number } = {}) {
+  const apiKey = `track-key-${String(++keyCounter)}`;
+  emulator.state.workspace.trackApiKey = apiKey;
+  return createClient({
+    connector: 'track',
+    region: 'emulator',
+    emulatorUrl: url,
+    credentials: { siteId: CREDENTIALS.track.siteId, apiKey },
+    ...options,
+  });
+}
+function appClient(options: { timeoutMs?: number } = {}) {
+  const apiKey = `app-key-${String(++keyCounter)}`;
+  emulator.state.workspace.appApiKey = apiKey;
+  return createClient({
+    connector: 'app',
+    region: 'emulator',
+    emulatorUrl: url,
+    credentials: { apiKey },
+    ...options,
+  });
+}
+
+describe('retries', () => {
+  it('an idempotent call succeeds after two injected 503s', async () => {
+    const client = trackClient();
+    emulator.faults.add({ method: 'PUT', path: '/api/v1/customers/42', status: 503, times: 2 });
+    await client.createOrUpdateCustomer({ identifier: '42', attributes: { plan: 'pro' } });
+    expect(emulator.requests.map((r) => r.status)).toEqual([503, 503, 200]);
+    expect(emulator.state.find('id', '42')?.attributes['plan']).toBe('pro');
+    await client.close();
+  });
+
+  it('gives up after maxRetries with the last error', async () => {
+    const client = trackClient();
+    emulator.faults.add({ path: '/api/v1/customers/1', status: 500, times: 5 });
+    await expect(client.deleteCustomer({ identifier: '1' }, { maxRetries: 1 })).rejects.toBeInstanceOf(
+      ServerError,
+    );
+    expect(emulator.requests).toHaveLength(2);
+    await client.close();
+  });
+
+  it('a 429 with Retry-After: 1 waits about a second, then succeeds', async () => {
+    const client = trackClient();
+    emulator.faults.add({ path: '/api/v1/customers/7', status: 429, headers: { 'retry-after': '1' } });
+    const started = Date.now();
+    await client.deleteCustomer({ identifier: '7' });
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+    expect(elapsed).toBeLessThan(2500);
+    expect(emulator.requests.map((r) => r.status)).toEqual([429, 200]);
+    await client.close();
+  });
+
+  it('an event retried after a dropped connection is stored exactly once, with the same id', async () => {
+    const client = trackClient();
+    emulator.faults.add({ method: 'POST', path: '/api/v1/customers/42/events', drop: 'after_processing' });
+    const { id } = await client.trackCustomEvent({ identifier: '42', name: 'purchase' });
+    expect(emulator.requests.map((r) => r.status)).toEqual([0, 200]);
+    expect(emulator.state.events).toHaveLength(1);
+    expect(emulator.state.events[0]?.id).toBe(id);
+    await client.close();
+  });
+
+  it('a transactional send whose connection drops after it was read is not resent', async () => {
+    const client = appClient();
+    emulator.faults.add({ method: 'POST', path: '/v1/send/email', drop: 'after_processing' });
+    const error = await client
+      .sendTransactionalEmail({
+        transactional_message_id: 7,
+        identifiers: { id: '42' },
+        to: 'ada@example.com',
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryUnknownError);
+    expect((error as DeliveryUnknownError).message).toContain(
+      'app.send_transactional_email may have been delivered; not retried',
+    );
+    expect((error as DeliveryUnknownError).hint).toContain('GET /v1/messages');
+    expect((error as DeliveryUnknownError).exitCode).toBe(5);
+    expect(emulator.requests.filter((r) => r.path === '/v1/send/email')).toHaveLength(1);
+    expect(emulator.state.deliveries).toHaveLength(1); // it was delivered: exactly once
+    await client.close();
+  });
+
+  it('a send that times out or gets a 5xx is not resent either', async () => {
+    const client = appClient({ timeoutMs: 200 });
+    emulator.faults.add({ path: '/v1/campaigns/1/triggers', delay_ms: 400 });
+    await expect(client.triggerBroadcast({ broadcast_id: 1 })).rejects.toBeInstanceOf(DeliveryUnknownError);
+    emulator.faults.add({ path: '/v1/send/email', status: 502 });
+    await expect(
+      client.sendTransactionalEmail({
+        transactional_message_id: 7,
+        identifiers: { id: '1' },
+        to: 'a@example.com',
+      }),
+    ).rejects.toBeInstanceOf(DeliveryUnknownError);
+    await settle(); // let the abandoned, delayed trigger request finish at the emulator
+    expect(emulator.requests.map((r) => r.path).sort()).toEqual([
+      '/v1/campaigns/1/triggers',
+      '/v1/send/email',
+    ]);
+    expect(emulator.state.triggers).toHaveLength(1);
+    await client.close();
+  });
+
+  it('a send refused before any byte was sent, or rate limited, is resent', async () => {
+    const client = appClient();
+    emulator.faults.add({ path: '/v1/send/email', status: 429, headers: { 'retry-after': '0' } });
+    await expect(
+      client.sendTransactionalEmail({
+        transactional_message_id: 7,
+        identifiers: { id: '1' },
+        to: 'a@example.com',
+      }),
+    ).resolves.toMatchObject({ delivery_id: expect.any(String) as unknown });
+    expect(emulator.requests.map((r) => r.status)).toEqual([429, 200]);
+    await client.close();
+    const refused = createClient({
+      connector: 'app',
+      baseUrl: 'http://127.0.0.1:9/v1',
+      credentials: { apiKey: 'k-refused' },
+      retry: { baseDelayMs: 1 },
+    });
+    const error = await refused
+      .sendTransactionalEmail({ transactional_message_id: 7, identifiers: { id: '1' }, to: 'a@example.com' })
+      .catch((e: unknown) => e);
+    expect((error as Error).name).toBe('ConnectionError'); // retried 3 times, then the refusal itself
+    await refused.close();
+  });
+});
+
+describe('client-side rate limits', () => {
+  it('50 concurrent App calls never exceed 10 requests in any 1-second window at the emulator', async () => {
+    emulator.rateLimiter.limits = { app: 10 };
+    try {
+      const client = appClient();
+      const started = Date.now();
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          client.rawHttpRequest({
+            method: 'GET',
+            endpoint: '/customers',
+            query_parameters: { email: `p${String(i)}@example.com` },
+          }),
+        ),
+      );
+      const elapsed = Date.now() - started;
+      const arrivals = emulator.requests.map((r) => r.at).sort((a, b) => a - b);
+      expect(arrivals).toHaveLength(50);
+      expect(emulator.requests.every((r) => r.status === 200)).toBe(true); // zero 429s
+      for (let i = 0; i + 10 < arrivals.length; i++) {
+        expect((arrivals[i + 10] ?? 0) - (arrivals[i] ?? 0)).toBeGreaterThanOrEqual(1000);
+      }
+      expect(elapsed).toBeGreaterThan(4000); // 5 windows of 10
+      await client.close();
+    } finally {
+      emulator.rateLimiter.limits = {};
+    }
+  }, 20_000);
+
+  it('the emulator refuses a client without limits with 429 + Retry-After', async () => {
+    emulator.rateLimiter.limits = { app: 10 };
+    try {
+      const apiKey = `app-key-${String(++keyCounter)}`;
+      emulator.state.workspace.appApiKey = apiKey;
+      const client = createClient({
+        connector: 'app',
+        region: 'emulator',
+        emulatorUrl: url,
+        credentials: { apiKey },
+        rateLimits: false,
+        retry: false,
+      });
+      const results = await Promise.allSettled(
+        Array.from({ length: 15 }, () =>
+          client.rawHttpRequest({
+            method: 'GET',
+            endpoint: '/customers',
+            query_parameters: { email: 'x@example.com' },
+          }),
+        ),
+      );
+      const refused = results.filter((r) => r.status === 'rejected');
+      expect(refused).toHaveLength(5);
+      expect(String((refused[0] as PromiseRejectedResult).reason)).toContain('over the 10-per-second limit');
+      await client.close();
+    } finally {
+      emulator.rateLimiter.limits = {};
+    }
+  });
+
+  it('a 429 with Retry-After pauses the whole bucket for that credential', async () => {
+    const client = trackClient();
+    emulator.faults.add({ path: '/api/v1/customers/a', status: 429, headers: { 'retry-after': '1' } });
+    const first = client.deleteCustomer({ identifier: 'a' });
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    await client.deleteCustomer({ identifier: 'b' }); // waits for the pause, though it was never refused
+    expect(Date.now() - started).toBeGreaterThan(700);
+    await first;
+    await client.close();
+  });
+});
+
+describe('v2 batch builder', () => {
+  it('reports exactly the oversized and invalid items and delivers all the others', async () => {
+    const client = trackClient();
+    const big = 'x'.repeat(33_000);
+    const entities: unknown[] = [];
+    for (let i = 0; i < 3000; i++) {
+      entities.push({
+        type: 'person',
+        action: 'identify',
+        identifiers: { id: `p${String(i)}` },
+        attributes: { n: i, filler: 'y'.repeat(200) },
+      });
+    }
+    entities[5] = { type: 'person', action: 'identify', identifiers: { id: 'big' }, attributes: { big } }; // > 32 KB
+    entities[1200] = { type: 'person', action: 'identify', identifiers: { id: 'big2' }, attributes: { big } }; // > 32 KB
+    entities[77] = { type: 'person', action: 'event', identifiers: { id: 'p77' } }; // invalid: no name
+    entities[2500] = { type: 'person', action: 'identify', identifiers: { phone: '+15551234567' } }; // refused by Customer.io (207)
+    entities[2999] = { type: 'person', action: 'event', identifiers: { id: 'p1' }, name: 'last' };
+    const report = await sendBatch(client, entities);
+    expect(report.rejected.map((r) => r.index)).toEqual([5, 77, 1200, 2500]);
+    expect(report.rejected.find((r) => r.index === 77)?.reason).toBe('/name is required');
+    expect(report.rejected.find((r) => r.index === 5)?.reason).toMatch(/at most 32000 bytes/);
+    expect(report.rejected.find((r) => r.index === 2500)?.reason).toContain('phone is not enabled');
+    expect(report.failed).toEqual([]);
+    expect(report.accepted).toBe(2996);
+    expect(report.items).toBe(3000);
+    // 3000 items of ~280 bytes: at least two requests, each under 500 KB.
+    expect(report.requests).toBeGreaterThanOrEqual(2);
+    expect(emulator.requests.every((r) => r.path === '/api/v2/batch')).toBe(true);
+    expect(emulator.requests.map((r) => r.status)).toContain(207);
+    expect(emulator.state.people).toHaveLength(2995);
+    expect(emulator.state.events.map((e) => e.name)).toEqual(['last']);
+    expect(emulator.state.events[0]?.id).toMatch(/^[0-9A-Z]{26}$/);
+    await client.close();
+  });
+
+  it('retries transient failures and reports the items of a batch that kept failing', async () => {
+    const client = trackClient();
+    emulator.faults.add({ path: '/api/v2/batch', status: 503, times: 1 });
+    const ok = await sendBatch(client, [{ type: 'person', action: 'delete', identifiers: { id: '1' } }]);
+    expect(ok).toMatchObject({ accepted: 1, rejected: [], failed: [] });
+    emulator.faults.add({ path: '/api/v2/batch', status: 503, times: 10 });
+    const failed = await sendBatch(client, [{ type: 'person', action: 'delete', identifiers: { id: '1' } }], {
+      maxRetries: 1,
+    });
+    expect(failed.failed.map((f) => f.index)).toEqual([0]);
+    expect(failed.accepted).toBe(0);
+    await client.close();
+  });
+
+  it('never resends a batch that merges after it may have arrived', async () => {
+    const client = trackClient({ timeoutMs: 200 });
+    emulator.faults.add({ path: '/api/v2/batch', delay_ms: 400 });
+    const report = await sendBatch(client, [
+      { type: 'person', action: 'merge', primary: { id: 'a' }, secondary: { id: 'b' } },
+    ]);
+    expect(report.failed[0]?.reason).toContain('may have been delivered; not retried');
+    await settle();
+    expect(emulator.requests.map((r) => r.path)).toEqual(['/api/v2/batch']); // sent once, never again
+    await client.close();
+  });
+});
