@@ -3,7 +3,7 @@
  * or the typed per-operation methods (`client.createOrUpdateCustomer(input)`).
  */
 import type { Dispatcher } from 'undici';
-import { ulid } from 'ulid';
+import { ulid } from './ulid.js';
 import type { Credentials } from './connectors.js';
 import { ConfigError, ValidationError } from './errors.js';
 import {

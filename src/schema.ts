@@ -18,8 +18,63 @@ function validatorFor(schema: TSchema): ValidateFunction {
   return validate;
 }
 
+interface Discriminated {
+  /** The `const` property names that select a branch, e.g. `["type", "action"]`. */
+  readonly keys: readonly string[];
+  readonly branches: ReadonlyMap<string, TSchema>;
+}
+
+const discriminations = new WeakMap<object, Discriminated | null>();
+
+/**
+ * A top-level union whose branches are told apart by `const` properties (a v2 entity's `type` +
+ * `action`) is validated by picking the branch first: one small validator runs instead of all of
+ * them, and its errors are the ones that matter.
+ */
+function discriminatedOf(schema: TSchema): Discriminated | undefined {
+  let found = discriminations.get(schema);
+  if (found === undefined) {
+    found = null;
+    const branches = (schema as { anyOf?: unknown }).anyOf;
+    if (Array.isArray(branches) && branches.length > 1) {
+      const keyed = branches.map((b) => constants(asSchema(b)));
+      const keys = Object.keys(keyed[0] ?? {});
+      const same =
+        keys.length > 0 &&
+        keyed.every((k) => Object.keys(k).length === keys.length && keys.every((n) => n in k));
+      if (same) {
+        const map = new Map<string, TSchema>();
+        keyed.forEach((k, i) => map.set(discriminatorKey(keys.map((n) => k[n])), branches[i] as TSchema));
+        if (map.size === branches.length) found = { keys, branches: map };
+      }
+    }
+    discriminations.set(schema, found);
+  }
+  return found ?? undefined;
+}
+
+/** Discriminator values as one map key (strings joined by NUL; anything else as JSON). */
+function discriminatorKey(values: readonly unknown[]): string {
+  return values
+    .map((v) => (typeof v === 'string' ? v : v === undefined ? 'undefined' : JSON.stringify(v)))
+    .join('\u0000');
+}
+
 /** The problems of a value against a schema; empty when valid. */
 export function schemaIssues(schema: TSchema, value: unknown): ValidationIssue[] {
+  const discriminated = discriminatedOf(schema);
+  if (discriminated !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const record = value as Record<string, unknown>;
+    const branch = discriminated.branches.get(discriminatorKey(discriminated.keys.map((k) => record[k])));
+    if (branch !== undefined) return schemaIssues(branch, value);
+    const combos = [...discriminated.branches.keys()].map((k) => k.split('\u0000').join('/')).join(', ');
+    const named = discriminated.keys
+      .map((k) => `${k} ${record[k] === undefined ? 'undefined' : JSON.stringify(record[k])}`)
+      .join(' and ');
+    return [
+      { path: '', message: `has no variant for ${named}; known ${discriminated.keys.join('/')}: ${combos}` },
+    ];
+  }
   const validate = validatorFor(schema);
   if (validate(value)) return [];
   return dedupe(collapseUnions(validate.errors ?? []).map(toIssue));

@@ -71,10 +71,11 @@ export class RateLimiter {
     this.window = new SlidingWindow(limit);
   }
 
-  async acquire(signal?: AbortSignal): Promise<number> {
+  /** Books a start; returns a promise to await when the start is in the future, else undefined. */
+  acquire(signal?: AbortSignal): Promise<void> | undefined {
     const wait = this.window.reserve(Date.now());
-    if (wait > 0) await sleep(wait, undefined, signal === undefined ? undefined : { signal });
-    return wait;
+    if (wait <= 0) return undefined;
+    return sleep(wait, undefined, signal === undefined ? undefined : { signal });
   }
 
   pauseFor(ms: number): void {

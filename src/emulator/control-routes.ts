@@ -5,6 +5,8 @@
  *   GET  /__emulator/people    → { people: [{ cio_id, id, email, attributes, devices, suppressed }] }
  *   GET  /__emulator/events    → { events: [{ id, name, type, customer_id, anonymous_id, data, timestamp }] }
  *   GET  /__emulator/requests  → { requests: [{ method, path, status, at }] } (no secrets, no bodies)
+ *   GET  /__emulator/stats     → counts: people, events, deliveries, triggers, objects, requests logged,
+ *                                and answers by status since the last reset (not truncated)
  *   POST /__emulator/faults    → adds a fault; DELETE /__emulator/faults clears them
  */
 import type { FastifyInstance } from 'fastify';
@@ -27,6 +29,7 @@ export function registerControlRoutes(
   faults: FaultList,
   requests: RequestRecord[],
   rateLimiter: ArrivalLimiter,
+  statusCounts: Map<number, number>,
 ): void {
   app.get('/__emulator/health', async () => ({ ok: true }));
 
@@ -35,6 +38,7 @@ export function registerControlRoutes(
     faults.clear();
     requests.length = 0;
     rateLimiter.reset();
+    statusCounts.clear();
     return { ok: true };
   });
 
@@ -43,6 +47,16 @@ export function registerControlRoutes(
   app.get('/__emulator/events', async () => ({ events: state.events }));
 
   app.get('/__emulator/requests', async () => ({ requests }));
+
+  app.get('/__emulator/stats', async () => ({
+    people: state.people.length,
+    events: state.events.length,
+    deliveries: state.deliveries.length,
+    triggers: state.triggers.length,
+    objects: state.objects.size,
+    requests: requests.length,
+    by_status: Object.fromEntries([...statusCounts].map(([status, count]) => [String(status), count])),
+  }));
 
   app.get('/__emulator/faults', async () => ({ faults: faults.list() }));
 

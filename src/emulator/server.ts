@@ -47,6 +47,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   // Each request is logged when it arrives; its status is filled in when it is answered
   // (0 when no answer was sent: a dropped connection, or a client that gave up first).
   const records = new WeakMap<object, RequestRecord>();
+  /** Answers by status since the last reset: unlike the log, never truncated. */
+  const statusCounts = new Map<number, number>();
   const log = (record: RequestRecord): void => {
     requests.push(record);
     if (requests.length > logSize) requests.splice(0, requests.length - logSize);
@@ -143,7 +145,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   app.addHook('onResponse', async (request, reply) => {
     const record = records.get(request);
-    if (record !== undefined && reply.raw.writableFinished) record.status = reply.statusCode;
+    if (record !== undefined && reply.raw.writableFinished) {
+      record.status = reply.statusCode;
+      statusCounts.set(reply.statusCode, (statusCounts.get(reply.statusCode) ?? 0) + 1);
+    }
   });
 
   app.setErrorHandler((error: unknown, request, reply) => {
@@ -169,7 +174,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   registerTrackV2Routes(app, state);
   registerAppRoutes(app, state, '/v1');
   registerAppRoutes(app, state, '/v1/api');
-  registerControlRoutes(app, state, faults, requests, rateLimiter);
+  registerControlRoutes(app, state, faults, requests, rateLimiter, statusCounts);
 
   let origin = '';
   return {

@@ -170,16 +170,18 @@ export type V2Entity = Static<typeof V2Entity>;
 
 const EVENT_ACTIONS = new Set(['event', 'page', 'screen']);
 
-/** Gives every person event/page/screen a ULID `id` (once per logical call, reused on retries). */
-export function withEventId(entity: V2Entity, newId: () => string): V2Entity {
-  if (
+/** A person event/page/screen without an `id` (one is generated so that retries are deduplicated). */
+export function needsEventId(entity: V2Entity): boolean {
+  return (
     entity.type === 'person' &&
     EVENT_ACTIONS.has(entity.action) &&
     (entity as { id?: unknown }).id === undefined
-  ) {
-    return { ...entity, id: newId() } as V2Entity;
-  }
-  return entity;
+  );
+}
+
+/** Gives every person event/page/screen a ULID `id` (once per logical call, reused on retries). */
+export function withEventId(entity: V2Entity, newId: () => string): V2Entity {
+  return needsEventId(entity) ? ({ ...entity, id: newId() } as V2Entity) : entity;
 }
 
 /** Merge cannot be deduplicated: a batch or entity that merges is not safe to resend. */

@@ -52,10 +52,8 @@ export async function deliver(
   const started = Date.now();
   const random = options.random ?? Math.random;
   for (let retries = 0; ; retries++) {
-    await wait(
-      options.limiter === undefined ? Promise.resolve(0) : options.limiter.acquire(options.signal),
-      options.signal,
-    );
+    const waiting = options.limiter?.acquire(options.signal);
+    if (waiting !== undefined) await wait(waiting, options.signal);
     try {
       return await transport.attempt(prepared, { signal: options.signal, timeoutMs: options.timeoutMs });
     } catch (error) {

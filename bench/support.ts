@@ -1,0 +1,84 @@
+/** Shared pieces of the benchmark scripts: the emulator as a child process, and result I/O. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const CIOC = resolve(ROOT, 'bin/cioc.js');
+export const SITE_ID = 'emulator-site-id';
+export const TRACK_KEY = 'emulator-track-key';
+
+export interface RunningEmulator {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `cioc emulator` in its own process (so it does not share our CPU time or heap). */
+export async function startEmulator(args: string[] = []): Promise<RunningEmulator> {
+  const child = spawn(process.execPath, [CIOC, 'emulator', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match?.[1] !== undefined) resolveUrl(match[1]);
+    });
+    child.on('exit', (code) => {
+      reject(new Error(`emulator exited with ${String(code)}`));
+    });
+  });
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise<void>((done) => {
+        child.once('exit', () => {
+          done();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Runs a contender script in a fresh process and returns the JSON it prints last. */
+export function runContender<T>(script: string, args: string[]): Promise<T> {
+  return new Promise((resolveResult, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'bench', script), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      cwd: ROOT,
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0) reject(new Error(`${script} exited with ${String(code)}: ${out}`));
+      else resolveResult(JSON.parse(last) as T);
+    });
+  });
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+export function rssNowMb(): number {
+  return Math.round((process.memoryUsage().rss / 1024 / 1024) * 10) / 10;
+}
+
+export function peakRssMb(): number {
+  return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+}
+
+/** The same synthetic event for both contenders. */
+export function eventFor(i: number): { customerId: string; name: string; data: Record<string, unknown> } {
+  return {
+    customerId: `user-${String(i % 5000)}`,
+    name: 'purchase',
+    data: { price: (i % 97) + 0.99, sku: `sku-${String(i % 300)}`, n: i },
+  };
+}
