@@ -7,7 +7,7 @@ import { ulid } from './ulid.js';
 import type { Credentials } from './connectors.js';
 import { ConfigError, ValidationError } from './errors.js';
 import {
-  findOperation,
+  requireOperation,
   listOperations,
   type OperationById,
   type OperationId,
@@ -192,17 +192,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
   }
 
   private operation(id: string): AnyOperation {
-    const operation = findOperation(id);
-    if (operation === undefined) {
-      throw new ValidationError(`Unknown operation "${id}"`, [
-        {
-          path: '',
-          message: `known operations: ${listOperations(this.connector)
-            .map((o) => o.id)
-            .join(', ')}`,
-        },
-      ]);
-    }
+    const operation = requireOperation(id);
     if (operation.connector !== this.connector) {
       throw new ConfigError(
         `Operation ${id} belongs to the ${operation.connector} connector; this client is for ${this.connector}.`,

@@ -8,6 +8,8 @@ import { sendBatch, sendEntity } from './track-v2.js';
 import { sendTransactionalEmail, triggerBroadcast } from './app-sends.js';
 import type { AnyOperation } from './types.js';
 import type { ConnectorId } from '../regions.js';
+import { ValidationError } from '../errors.js';
+import { closest } from '../schema.js';
 
 export const OPERATIONS = [
   createOrUpdateCustomer,
@@ -38,4 +40,13 @@ export function findOperation(id: string): AnyOperation | undefined {
 export function listOperations(connector?: ConnectorId): readonly AnyOperation[] {
   const all = OPERATIONS as unknown as readonly AnyOperation[];
   return connector === undefined ? all : all.filter((op) => op.connector === connector);
+}
+
+/** The operation with this id, or a `ValidationError` that suggests the closest id. */
+export function requireOperation(id: string): AnyOperation {
+  const operation = BY_ID.get(id);
+  if (operation !== undefined) return operation;
+  const suggestion = closest(id, [...BY_ID.keys()]);
+  const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
+  throw new ValidationError(`Unknown operation "${id}"${hint}; \`cioc ops\` lists them all`);
 }

@@ -1,9 +1,8 @@
 /** `cioc ops` and `cioc describe`: the registry, as a table or JSON. */
 import { ValidationError } from '../../errors.js';
-import { findOperation, listOperations } from '../../operations/registry.js';
+import { listOperations, requireOperation } from '../../operations/registry.js';
 import type { AnyOperation } from '../../operations/types.js';
 import { isConnectorId } from '../../regions.js';
-import { closest } from '../../schema.js';
 import { printJson, printText, type Io } from '../io.js';
 
 /** The registry entry as data: what `--json` prints and what docs are generated from. */
@@ -46,16 +45,7 @@ export function opsCommand(io: Io, flags: { json?: boolean; connector?: string }
 }
 
 export function describeCommand(io: Io, id: string, flags: { json?: boolean }): void {
-  const op = findOperation(id);
-  if (op === undefined) {
-    const suggestion = closest(
-      id,
-      listOperations().map((o) => o.id),
-    );
-    throw new ValidationError(
-      `Unknown operation "${id}"${suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`}`,
-    );
-  }
+  const op = requireOperation(id);
   if (flags.json === true) {
     printJson(io, describeOperation(op));
     return;

@@ -1,8 +1,7 @@
 /** `cioc run <op-id> --input <json|@file|->`: runs one operation and prints its output. */
 import { createClient } from '../../client.js';
 import { ValidationError } from '../../errors.js';
-import { findOperation, listOperations } from '../../operations/registry.js';
-import { closest } from '../../schema.js';
+import { requireOperation } from '../../operations/registry.js';
 import type { LogEntry } from '../../transport/transport.js';
 import { connectionFromEnv } from '../credentials.js';
 import { readInput } from '../input.js';
@@ -19,16 +18,7 @@ export interface RunFlags {
 }
 
 export async function runCommand(io: Io, id: string, flags: RunFlags): Promise<void> {
-  const operation = findOperation(id);
-  if (operation === undefined) {
-    const suggestion = closest(
-      id,
-      listOperations().map((o) => o.id),
-    );
-    throw new ValidationError(
-      `Unknown operation "${id}"${suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`}; \`cioc ops\` lists them all`,
-    );
-  }
+  const operation = requireOperation(id);
   const timeoutMs = parseTimeout(flags.timeout);
   const maxRetries = parseMaxRetries(flags.maxRetries);
   const input = await readInput(flags.input, io);
