@@ -1,0 +1,457 @@
+/**
+ * Named authentications: a name, a connector, a scope (Personal or Organisational), the
+ * connector's credentials (encrypted at rest) and a region. One SQLite file in `CIOC_HOME`.
+ *
+ * Scope rules live here, in every query, not in the callers: a Personal authentication is visible
+ * and usable only by its owner; an Organisational one by every member of the organisation, and
+ * changed only by its owner or an organisation admin.
+ */
+import Database from 'better-sqlite3';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { CONNECTORS, type Credentials } from '../connectors.js';
+import { ConfigError, ValidationError, type ValidationIssue } from '../errors.js';
+import { checkedHttpUrl, isConnectorId, isRegion, type ConnectorId, type Region } from '../regions.js';
+import { ulid } from '../ulid.js';
+import { migrate } from './migrations.js';
+import { loadMasterKey, open, seal, type MasterKey } from './secret-box.js';
+
+export const SCOPES = ['personal', 'organisational'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface TestResult {
+  at: string;
+  ok: boolean;
+  message: string;
+}
+
+/** An authentication as anyone may see it: never a secret, only a masked hint of the key. */
+export interface AuthenticationInfo {
+  id: string;
+  name: string;
+  connector: ConnectorId;
+  scope: Scope;
+  owner: string;
+  region: Region;
+  baseUrl: string | null;
+  /** `…ab12`: the last four characters of the API key. */
+  key: string;
+  createdAt: string;
+  updatedAt: string;
+  lastTest: TestResult | null;
+  /** Whether this is the current user's default for its connector. */
+  isDefault: boolean;
+}
+
+export interface ResolvedAuthentication extends AuthenticationInfo {
+  credentials: Credentials;
+}
+
+export interface NewAuthentication {
+  name: string;
+  connector: string;
+  scope?: string | undefined;
+  region?: string | undefined;
+  baseUrl?: string | undefined;
+  credentials: Credentials;
+}
+
+export interface AuthenticationChanges {
+  name?: string | undefined;
+  region?: string | undefined;
+  /** `null` removes the override. */
+  baseUrl?: string | null | undefined;
+  credentials?: Credentials | undefined;
+}
+
+export interface StoreOptions {
+  /** Default `CIOC_HOME`, then `~/.cioc`. */
+  home?: string | undefined;
+  /** Default `CIOC_USER`, then the OS user name. */
+  user?: string | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+}
+
+const ORGANISATION = 'default';
+const KEY_CHECK = 'cioc-key-check';
+
+interface Row {
+  id: string;
+  name: string;
+  connector: ConnectorId;
+  scope: Scope;
+  owner: string;
+  owner_id: number;
+  organisation_id: number | null;
+  region: Region;
+  base_url: string | null;
+  credentials: string;
+  key_hint: string;
+  created_at: string;
+  updated_at: string;
+  last_test_at: string | null;
+  last_test_ok: number | null;
+  last_test_message: string | null;
+  is_default: number;
+}
+
+export function cioHome(env: NodeJS.ProcessEnv = process.env): string {
+  const home = env['CIOC_HOME'];
+  return home !== undefined && home !== '' ? home : join(homedir(), '.cioc');
+}
+
+export function currentUser(env: NodeJS.ProcessEnv = process.env): string {
+  const user = env['CIOC_USER'];
+  return user !== undefined && user !== '' ? user : userInfo().username;
+}
+
+/** Whether a store exists (so that looking for defaults never creates one). */
+export function storeExists(env: NodeJS.ProcessEnv = process.env): boolean {
+  return existsSync(join(cioHome(env), 'cioc.db'));
+}
+
+export class AuthStore {
+  readonly user: string;
+  readonly home: string;
+  private readonly db: Database.Database;
+  private readonly master: MasterKey;
+  private readonly userId: number;
+  private readonly organisationId: number;
+
+  private constructor(home: string, user: string, db: Database.Database, master: MasterKey) {
+    this.home = home;
+    this.user = user;
+    this.db = db;
+    this.master = master;
+    const ids = this.enrol(user);
+    this.userId = ids.userId;
+    this.organisationId = ids.organisationId;
+  }
+
+  static open(options: StoreOptions = {}): AuthStore {
+    const env = options.env ?? process.env;
+    const home = options.home ?? cioHome(env);
+    const user = options.user ?? currentUser(env);
+    if (!existsSync(home)) {
+      mkdirSync(home, { recursive: true, mode: 0o700 });
+      chmodSync(home, 0o700);
+    }
+    const master = loadMasterKey(home, env);
+    const db = new Database(join(home, 'cioc.db'));
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+      verifyMasterKey(db, master);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new AuthStore(home, user, db, master);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** The local user and their membership of the organisation (the first user is its admin). */
+  private enrol(user: string): { userId: number; organisationId: number } {
+    return this.db.transaction(() => {
+      const now = new Date().toISOString();
+      this.db
+        .prepare('INSERT OR IGNORE INTO organisations (name, created_at) VALUES (?, ?)')
+        .run(ORGANISATION, now);
+      const organisationId = (
+        this.db.prepare('SELECT id FROM organisations WHERE name = ?').get(ORGANISATION) as { id: number }
+      ).id;
+      this.db.prepare('INSERT OR IGNORE INTO users (name, created_at) VALUES (?, ?)').run(user, now);
+      const userId = (this.db.prepare('SELECT id FROM users WHERE name = ?').get(user) as { id: number }).id;
+      const members = (
+        this.db
+          .prepare('SELECT count(*) AS n FROM memberships WHERE organisation_id = ?')
+          .get(organisationId) as { n: number }
+      ).n;
+      this.db
+        .prepare('INSERT OR IGNORE INTO memberships (user_id, organisation_id, role) VALUES (?, ?, ?)')
+        .run(userId, organisationId, members === 0 ? 'admin' : 'member');
+      return { userId, organisationId };
+    })();
+  }
+
+  /** Every authentication this user may see: their Personal ones and their organisations'. */
+  private visible(where: string, ...params: unknown[]): Row[] {
+    return this.db
+      .prepare(
+        `SELECT a.*, u.name AS owner,
+           EXISTS (SELECT 1 FROM defaults d WHERE d.user_id = @user AND d.authentication_id = a.id) AS is_default
+         FROM authentications a JOIN users u ON u.id = a.owner_id
+         WHERE ((a.scope = 'personal' AND a.owner_id = @user)
+             OR (a.scope = 'organisational' AND a.organisation_id IN (SELECT organisation_id FROM memberships WHERE user_id = @user)))
+           ${where === '' ? '' : `AND (${where})`}
+         ORDER BY a.connector, a.name, a.scope DESC`,
+      )
+      .all({ user: this.userId, ...Object.fromEntries(params.map((p, i) => [`p${String(i)}`, p])) }) as Row[];
+  }
+
+  list(connector?: ConnectorId): AuthenticationInfo[] {
+    const rows = connector === undefined ? this.visible('') : this.visible('a.connector = @p0', connector);
+    return rows.map(toInfo);
+  }
+
+  /** By name: the user's Personal one first, then an Organisational one. */
+  private row(name: string): Row {
+    const rows = this.visible('a.name = @p0', name);
+    const row = rows.find((r) => r.scope === 'personal') ?? rows[0];
+    if (row === undefined) {
+      const known = this.visible('').map((r) => r.name);
+      throw new ConfigError(
+        `No authentication named "${name}" is visible to user "${this.user}".${known.length === 0 ? ' Create one with `cioc auth create`.' : ` Known: ${[...new Set(known)].join(', ')}.`}`,
+      );
+    }
+    return row;
+  }
+
+  get(name: string): AuthenticationInfo {
+    return toInfo(this.row(name));
+  }
+
+  /** With decrypted credentials, for making calls. */
+  resolve(name: string): ResolvedAuthentication {
+    const row = this.row(name);
+    return { ...toInfo(row), credentials: this.decrypt(row) };
+  }
+
+  create(input: NewAuthentication): AuthenticationInfo {
+    const issues: ValidationIssue[] = [];
+    checkName(input.name, issues);
+    if (!isConnectorId(input.connector))
+      issues.push({ path: '/connector', message: 'must be one of "track", "app", "beta"' });
+    const scope = input.scope ?? 'personal';
+    if (!(SCOPES as readonly string[]).includes(scope))
+      issues.push({ path: '/scope', message: 'must be one of "personal", "organisational"' });
+    const region = input.region ?? 'us';
+    if (!isRegion(region)) issues.push({ path: '/region', message: 'must be one of "us", "eu", "emulator"' });
+    const baseUrl = checkBaseUrl(input.baseUrl, issues);
+    if (isConnectorId(input.connector)) checkCredentials(input.connector, input.credentials, issues);
+    if (issues.length > 0) throw new ValidationError('Invalid authentication', issues);
+    const id = ulid();
+    const now = new Date().toISOString();
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO authentications (id, name, connector, scope, owner_id, organisation_id, region, base_url, credentials, key_hint, created_at, updated_at)
+           VALUES (@id, @name, @connector, @scope, @owner, @organisation, @region, @baseUrl, @credentials, @hint, @now, @now)`,
+        )
+        .run({
+          id,
+          name: input.name,
+          connector: input.connector,
+          scope,
+          owner: this.userId,
+          organisation: scope === 'organisational' ? this.organisationId : null,
+          region,
+          baseUrl: baseUrl ?? null,
+          credentials: this.encrypt(id, input.credentials),
+          hint: hintOf(input.credentials.apiKey ?? ''),
+          now,
+        });
+    } catch (error) {
+      throw uniqueNameError(error, input.name, scope);
+    }
+    return this.byId(id);
+  }
+
+  update(name: string, changes: AuthenticationChanges): AuthenticationInfo {
+    const row = this.row(name);
+    this.assertMayChange(row);
+    const issues: ValidationIssue[] = [];
+    if (changes.name !== undefined) checkName(changes.name, issues);
+    if (changes.region !== undefined && !isRegion(changes.region))
+      issues.push({ path: '/region', message: 'must be one of "us", "eu", "emulator"' });
+    const baseUrl = changes.baseUrl === null ? null : checkBaseUrl(changes.baseUrl, issues);
+    let credentials: Credentials | undefined;
+    if (changes.credentials !== undefined) {
+      credentials = { ...this.decrypt(row), ...definedOnly(changes.credentials) };
+      checkCredentials(row.connector, credentials, issues);
+    }
+    if (issues.length > 0) throw new ValidationError('Invalid change', issues);
+    try {
+      this.db
+        .prepare(
+          `UPDATE authentications SET name = @name, region = @region, base_url = @baseUrl,
+             credentials = @credentials, key_hint = @hint, updated_at = @now WHERE id = @id`,
+        )
+        .run({
+          id: row.id,
+          name: changes.name ?? row.name,
+          region: changes.region ?? row.region,
+          baseUrl: baseUrl === undefined ? row.base_url : baseUrl,
+          credentials: credentials === undefined ? row.credentials : this.encrypt(row.id, credentials),
+          hint: credentials === undefined ? row.key_hint : hintOf(credentials.apiKey ?? ''),
+          now: new Date().toISOString(),
+        });
+    } catch (error) {
+      throw uniqueNameError(error, changes.name ?? row.name, row.scope);
+    }
+    return this.byId(row.id);
+  }
+
+  delete(name: string): AuthenticationInfo {
+    const row = this.row(name);
+    this.assertMayChange(row);
+    this.db.prepare('DELETE FROM authentications WHERE id = ?').run(row.id);
+    return toInfo(row);
+  }
+
+  recordTest(name: string, result: { ok: boolean; message: string }): void {
+    const row = this.row(name);
+    this.db
+      .prepare(
+        'UPDATE authentications SET last_test_at = ?, last_test_ok = ?, last_test_message = ? WHERE id = ?',
+      )
+      .run(new Date().toISOString(), result.ok ? 1 : 0, result.message, row.id);
+  }
+
+  /** Makes an authentication the current user's default for its connector. */
+  setDefault(name: string): AuthenticationInfo {
+    const row = this.row(name);
+    this.db
+      .prepare(
+        'INSERT INTO defaults (user_id, connector, authentication_id) VALUES (?, ?, ?) ON CONFLICT (user_id, connector) DO UPDATE SET authentication_id = excluded.authentication_id',
+      )
+      .run(this.userId, row.connector, row.id);
+    return this.byId(row.id);
+  }
+
+  defaultFor(connector: ConnectorId): ResolvedAuthentication | undefined {
+    const [row] = this.visible(
+      'a.id IN (SELECT authentication_id FROM defaults WHERE user_id = @user AND connector = @p0)',
+      connector,
+    );
+    return row === undefined ? undefined : { ...toInfo(row), credentials: this.decrypt(row) };
+  }
+
+  private byId(id: string): AuthenticationInfo {
+    const [row] = this.visible('a.id = @p0', id);
+    if (row === undefined)
+      throw new ConfigError(`Authentication ${id} is not visible to user "${this.user}".`);
+    return toInfo(row);
+  }
+
+  private assertMayChange(row: Row): void {
+    if (row.owner_id === this.userId) return;
+    const admin = this.db
+      .prepare("SELECT 1 FROM memberships WHERE user_id = ? AND organisation_id = ? AND role = 'admin'")
+      .get(this.userId, row.organisation_id);
+    if (admin === undefined) {
+      throw new ConfigError(
+        `Only its owner (${row.owner}) or an organisation admin can change the authentication "${row.name}".`,
+      );
+    }
+  }
+
+  private encrypt(id: string, credentials: Credentials): string {
+    return seal(this.master, JSON.stringify(definedOnly(credentials)), `authentication:${id}`);
+  }
+
+  private decrypt(row: Row): Credentials {
+    return JSON.parse(
+      open(this.master, row.credentials, `authentication:${row.id}`, `credentials of "${row.name}"`),
+    ) as Credentials;
+  }
+}
+
+function verifyMasterKey(db: Database.Database, master: MasterKey): void {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'key_check'").get() as
+    { value: string } | undefined;
+  if (row === undefined) {
+    db.prepare("INSERT INTO meta (key, value) VALUES ('key_check', ?)").run(
+      seal(master, KEY_CHECK, 'meta:key_check'),
+    );
+    return;
+  }
+  if (open(master, row.value, 'meta:key_check', 'key check') !== KEY_CHECK) {
+    throw new ConfigError(`The master key (${master.source}) does not match this store.`);
+  }
+}
+
+function toInfo(row: Row): AuthenticationInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    connector: row.connector,
+    scope: row.scope,
+    owner: row.owner,
+    region: row.region,
+    baseUrl: row.base_url,
+    key: row.key_hint,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastTest:
+      row.last_test_at === null
+        ? null
+        : { at: row.last_test_at, ok: row.last_test_ok === 1, message: row.last_test_message ?? '' },
+    isDefault: row.is_default === 1,
+  };
+}
+
+function hintOf(apiKey: string): string {
+  return apiKey.length <= 8 ? '…' : `…${apiKey.slice(-4)}`;
+}
+
+function definedOnly(credentials: Credentials): Credentials {
+  const out: Credentials = {};
+  if (credentials.siteId !== undefined && credentials.siteId !== '') out.siteId = credentials.siteId;
+  if (credentials.apiKey !== undefined && credentials.apiKey !== '') out.apiKey = credentials.apiKey;
+  return out;
+}
+
+function checkName(name: string, issues: ValidationIssue[]): void {
+  // eslint-disable-next-line no-control-regex
+  if (name.trim() === '' || name.length > 100 || /[\u0000-\u001f\u007f]/.test(name) || name !== name.trim()) {
+    issues.push({
+      path: '/name',
+      message: 'must be 1–100 visible characters, without leading or trailing spaces',
+    });
+  }
+}
+
+function checkBaseUrl(value: string | undefined, issues: ValidationIssue[]): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  try {
+    return checkedHttpUrl(value, 'base URL');
+  } catch (error) {
+    issues.push({ path: '/base_url', message: error instanceof Error ? error.message : String(error) });
+    return undefined;
+  }
+}
+
+function checkCredentials(connector: ConnectorId, credentials: Credentials, issues: ValidationIssue[]): void {
+  for (const field of CONNECTORS[connector].credentialFields) {
+    const value = credentials[field.key];
+    if (value === undefined || value.trim() === '') {
+      issues.push({
+        path: `/${field.flag.replace(/-/g, '_')}`,
+        message: `is required for the ${connector} connector (${field.label})`,
+      });
+    } else if (value !== value.trim() || /\s/.test(value)) {
+      issues.push({
+        path: `/${field.flag.replace(/-/g, '_')}`,
+        message: 'must not contain spaces or line breaks (was it pasted with a newline?)',
+      });
+    }
+  }
+}
+
+function uniqueNameError(error: unknown, name: string, scope: string): unknown {
+  const code = (error as { code?: string }).code;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    return new ValidationError(
+      `${scope === 'personal' ? 'A personal' : 'An organisational'} authentication named "${name}" already exists`,
+      [{ path: '/name', message: 'is taken' }],
+    );
+  }
+  return error;
+}
