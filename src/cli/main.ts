@@ -1,14 +1,18 @@
 /** The `cioc` command line. Returns an exit code; never prints a stack trace at a user. */
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../errors.js';
+import { registerAuthCommands } from './commands/auth.js';
+import { completions, completionScript } from './commands/completion.js';
 import type { EmulatorFlags } from './commands/emulator.js';
 import { describeCommand, opsCommand } from './commands/ops.js';
-import { runCommand, type RunFlags } from './commands/run.js';
+import { registerOperationCommands } from './commands/operation.js';
 import { printError, processIo, type Io } from './io.js';
 
-export function buildProgram(io: Io): Command {
+export function buildProgram(io: Io, argv: readonly string[]): Command {
   const program = new Command('cioc')
-    .description('Customer.io connectors: Track, App and Beta operations, and a local emulator.')
+    .description(
+      'Customer.io connectors: Track, App and Beta operations, named authentications, and a local emulator.',
+    )
     .version('0.1.0')
     .exitOverride()
     .configureOutput({
@@ -19,29 +23,8 @@ export function buildProgram(io: Io): Command {
     })
     .showSuggestionAfterError(true);
 
-  program
-    .command('emulator')
-    .description('Run the local Customer.io emulator (Track at /api, App at /v1, Beta at /v1/api).')
-    .option('--port <port>', 'port to listen on (env CIOC_EMULATOR_PORT)', undefined)
-    .option('--host <host>', 'address to listen on (env CIOC_EMULATOR_HOST)', undefined)
-    .option('--site-id <id>', 'workspace Site ID (env CIOC_EMULATOR_SITE_ID)')
-    .option('--track-api-key <key>', 'workspace Track API key (env CIOC_EMULATOR_TRACK_API_KEY)')
-    .option('--app-api-key <key>', 'workspace App API key (env CIOC_EMULATOR_APP_API_KEY)')
-    .addOption(
-      new Option(
-        '--workspace-region <region>',
-        'region the workspace lives in (env CIOC_EMULATOR_REGION)',
-      ).choices(['us', 'eu']),
-    )
-    .option(
-      '--rate-limit <limits>',
-      'enforce rate limits like Customer.io, e.g. track=100,app=10 (requests/s; env CIOC_EMULATOR_RATE_LIMIT)',
-    )
-    .action(async (flags: EmulatorFlags) => {
-      // Loaded on demand: the emulator's server stack is not needed by any other command.
-      const { emulatorCommand } = await import('./commands/emulator.js');
-      await emulatorCommand(io, flags);
-    });
+  registerOperationCommands(program, io, argv);
+  registerAuthCommands(program, io);
 
   program
     .command('ops')
@@ -62,44 +45,59 @@ export function buildProgram(io: Io): Command {
     });
 
   program
-    .command('run')
-    .description(
-      'Run an operation. Credentials from CIOC_REGION, CIOC_SITE_ID, CIOC_TRACK_API_KEY, CIOC_APP_API_KEY, CIOC_EMULATOR_URL.',
-    )
-    .argument('<operation>', 'operation id, e.g. track.create_or_update_customer')
-    .option('--input <json|@file|->', 'the input: inline JSON, @file.json, or - for standard input')
-    .option('--dry-run', 'print the request (credentials redacted) and send nothing')
+    .command('emulator')
+    .description('Run the local Customer.io emulator (Track at /api, App at /v1, Beta at /v1/api).')
+    .option('--port <port>', 'port to listen on (env CIOC_EMULATOR_PORT; default 4010)')
+    .option('--host <host>', 'address to listen on (env CIOC_EMULATOR_HOST; default 127.0.0.1)')
+    .option('--site-id <id>', 'workspace Site ID (env CIOC_EMULATOR_SITE_ID)')
+    .option('--track-api-key <key>', 'workspace Track API key (env CIOC_EMULATOR_TRACK_API_KEY)')
+    .option('--app-api-key <key>', 'workspace App API key (env CIOC_EMULATOR_APP_API_KEY)')
     .addOption(
-      new Option('--region <region>', 'us, eu or emulator (env CIOC_REGION)').choices([
-        'us',
-        'eu',
-        'emulator',
-      ]),
+      new Option(
+        '--workspace-region <region>',
+        'region the workspace lives in (env CIOC_EMULATOR_REGION)',
+      ).choices(['us', 'eu']),
     )
-    .option('--base-url <url>', 'override the base URL (proxies, emulators; env CIOC_BASE_URL)')
-    .option('--timeout <ms>', 'per-request timeout in milliseconds (default 10000)')
     .option(
-      '--max-retries <n>',
-      'retries of transient failures (default 3; sends that cannot be deduplicated are never resent once they may have arrived)',
+      '--rate-limit <limits>',
+      'enforce rate limits like Customer.io, e.g. track=100,app=10 (requests/s; env CIOC_EMULATOR_RATE_LIMIT)',
     )
-    .option('--verbose', 'log each request (redacted) to stderr')
-    .action(async (id: string, flags: RunFlags) => {
-      await runCommand(io, id, flags);
+    .action(async (flags: EmulatorFlags) => {
+      // Loaded on demand: the emulator's server stack is not needed by any other command.
+      const { emulatorCommand } = await import('./commands/emulator.js');
+      await emulatorCommand(io, flags);
+    });
+
+  program
+    .command('completion')
+    .description('Print a shell completion script: source <(cioc completion bash)')
+    .argument('<shell>', 'bash or zsh')
+    .action((shell: string) => {
+      io.stdout.write(completionScript(shell));
+    });
+
+  program
+    .command('__complete', { hidden: true })
+    .argument('[words...]')
+    .action((words: string[]) => {
+      const candidates = completions(io, words);
+      if (candidates.length > 0) io.stdout.write(`${candidates.join('\n')}\n`);
     });
 
   return program;
 }
 
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram(io, argv);
   try {
     await program.parseAsync([...argv]);
     return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
-      // `cioc` alone: commander already printed the help to stderr.
-      if (error.code === 'commander.help') return EXIT.usage;
+      // `cioc` or `cioc track` alone: commander already printed the help to stderr.
+      if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync')
+        return EXIT.usage;
       const message = error.message.replace(/^error:\s*/, '');
       io.stderr.write(`${JSON.stringify({ error: { type: 'usage', message } })}\n`);
       return EXIT.usage;

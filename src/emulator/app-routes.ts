@@ -72,6 +72,20 @@ export function registerAppRoutes(
     },
   );
 
+  app.get(`${prefix}/workspaces`, async () => ({
+    workspaces: [
+      {
+        id: state.workspace.environmentId,
+        name: 'Emulator workspace',
+        messages_sent: state.deliveries.length,
+        billable_messages_sent: state.deliveries.filter((d) => d.kind === 'email').length,
+        people: state.people.filter((p) => !p.suppressed).length,
+        object_types: new Set([...state.objects.keys()].map((k) => k.split(':')[0])).size,
+        objects: state.objects.size,
+      },
+    ],
+  }));
+
   app.get<{ Querystring: { email?: string } }>(`${prefix}/customers`, async (request) => {
     const email = request.query.email;
     if (email === undefined || email === '') throw metaError(400, 'email is required');

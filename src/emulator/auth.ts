@@ -29,18 +29,36 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
+/**
+ * The region a request was addressed to, from its Host header, when it names a Customer.io host
+ * (`*-eu.customer.io` → eu, other `*.customer.io` → us). Requests to the emulator's own address
+ * carry no region.
+ */
+export function hostRegion(host: string | undefined): 'us' | 'eu' | undefined {
+  const name = (host ?? '').toLowerCase().replace(/:\d+$/, '');
+  if (!name.endsWith('.customer.io')) return undefined;
+  return name.endsWith('-eu.customer.io') ? 'eu' : 'us';
+}
+
 export function isAuthorized(
   family: RouteFamily,
   header: string | undefined,
   workspace: WorkspaceConfig,
+  host?: string,
 ): boolean {
   switch (family) {
     case 'track': {
+      // Customer.io forwards Track traffic sent to the other region's host: no region check.
       const credentials = basicCredentials(header);
       return credentials?.siteId === workspace.siteId && credentials.apiKey === workspace.trackApiKey;
     }
-    case 'app':
-      return bearerToken(header) === workspace.appApiKey;
+    case 'app': {
+      // An App key works only on its own region's hosts; elsewhere it is refused with 401.
+      const region = hostRegion(host);
+      return (
+        bearerToken(header) === workspace.appApiKey && (region === undefined || region === workspace.region)
+      );
+    }
     default:
       return true;
   }

@@ -89,7 +89,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       records.set(request, record);
       log(record);
     }
-    if (!isAuthorized(family, request.headers.authorization, state.workspace)) {
+    if (!isAuthorized(family, request.headers.authorization, state.workspace, request.headers.host)) {
       // 401 bodies are not documented (UNCONFIRMED); these follow each API's error shape.
       const body =
         family === 'track'

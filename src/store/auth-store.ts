@@ -138,9 +138,12 @@ export class AuthStore {
       chmodSync(home, 0o700);
     }
     const master = loadMasterKey(home, env);
-    const db = new Database(join(home, 'cioc.db'));
+    const file = join(home, 'cioc.db');
+    const db = new Database(file);
     try {
       db.pragma('journal_mode = WAL');
+      // Only ciphertexts are stored, but the files are nobody else's business either.
+      for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
       migrate(db);

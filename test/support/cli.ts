@@ -1,6 +1,8 @@
 /** Spawns the real `cioc` binary (built into dist/ by `npm test`). */
 import { spawn } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/cioc.js');
@@ -11,13 +13,25 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A fresh, empty CIOC_HOME, so that no test sees another's (or the machine's) authentications. */
+export function freshHome(): string {
+  return join(mkdtempSync(join(tmpdir(), 'cioc-home-')), 'home');
+}
+
+const DEFAULT_HOME = freshHome();
+
 export function cioc(
   args: string[],
   options: { env?: Record<string, string>; stdin?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolveResult, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...options.env },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '/tmp',
+        CIOC_HOME: DEFAULT_HOME,
+        ...options.env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,0 +1,252 @@
+/** `cioc auth …`: named authentications in the local store. */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { CONNECTORS, type Credentials } from '../../connectors.js';
+import { testAuthentication } from '../../diagnose.js';
+import { ConfigError, ValidationError } from '../../errors.js';
+import { CONNECTOR_IDS, isConnectorId, REGIONS } from '../../regions.js';
+import { AuthStore, SCOPES, type AuthenticationInfo } from '../../store/auth-store.js';
+import { printJson, printText, type Io } from '../io.js';
+import { formatTable } from '../output.js';
+import { ask, isInteractive, readSecretFromStdin } from '../prompt.js';
+
+interface SecretFlags {
+  siteId?: string;
+  apiKey?: string;
+  apiKeyStdin?: boolean;
+}
+
+const PLAIN_SECRET_WARNING =
+  'warning: a secret given as a flag value can end up in shell history and process lists; prefer --api-key-stdin or the prompt.\n';
+
+function withStore<T>(io: Io, use: (store: AuthStore) => T): T {
+  const store = AuthStore.open({ env: io.env });
+  try {
+    return use(store);
+  } finally {
+    store.close();
+  }
+}
+
+async function credentialsFrom(io: Io, flags: SecretFlags): Promise<Credentials> {
+  if (flags.apiKey !== undefined && flags.apiKeyStdin === true)
+    throw new ValidationError('Give --api-key or --api-key-stdin, not both.');
+  const credentials: Credentials = {};
+  if (flags.siteId !== undefined) credentials.siteId = flags.siteId;
+  if (flags.apiKey !== undefined) {
+    io.stderr.write(PLAIN_SECRET_WARNING);
+    credentials.apiKey = flags.apiKey;
+  }
+  if (flags.apiKeyStdin === true) credentials.apiKey = await readSecretFromStdin(io);
+  return credentials;
+}
+
+function summary(info: AuthenticationInfo): Record<string, unknown> {
+  return {
+    name: info.name,
+    connector: info.connector,
+    scope: info.scope,
+    region: info.region,
+    base_url: info.baseUrl,
+    owner: info.owner,
+    key: info.key,
+    default: info.isDefault,
+    last_test: info.lastTest,
+    created_at: info.createdAt,
+    updated_at: info.updatedAt,
+  };
+}
+
+export function registerAuthCommands(program: Command, io: Io): void {
+  const auth = program
+    .command('auth')
+    .description('Named authentications: create, list, show, update, delete, test, default.');
+
+  auth
+    .command('create')
+    .description('Create a named authentication (prompts for what is missing on a terminal).')
+    .option('--name <name>', 'a name that says which account/environment and connector, e.g. prod-track')
+    .addOption(new Option('--connector <connector>', 'track, app or beta').choices(CONNECTOR_IDS))
+    .addOption(
+      new Option('--scope <scope>', 'personal (only you) or organisational (every member)').choices(SCOPES),
+    )
+    .addOption(new Option('--region <region>', 'us (default), eu or emulator').choices(REGIONS))
+    .option('--site-id <id>', 'Track Site ID')
+    .option('--api-key <key>', 'Track API key or App API key (prefer --api-key-stdin or the prompt)')
+    .option('--api-key-stdin', 'read the API key from standard input')
+    .option('--base-url <url>', 'base-URL override (a proxy or an emulator), http or https')
+    .option('--default', 'also make it your default for its connector')
+    .action(
+      async (
+        flags: SecretFlags & {
+          name?: string;
+          connector?: string;
+          scope?: string;
+          region?: string;
+          baseUrl?: string;
+          default?: boolean;
+        },
+      ) => {
+        const interactive = isInteractive(io) && flags.apiKeyStdin !== true;
+        let { name, connector } = flags;
+        if (interactive) {
+          name ??= await ask(io, 'Name (e.g. prod-track)');
+          connector ??= await ask(io, 'Connector (track, app, beta)', { defaultValue: 'track' });
+        }
+        const missing = [
+          name === undefined ? '--name' : undefined,
+          connector === undefined ? '--connector' : undefined,
+        ].filter((m) => m !== undefined);
+        if (missing.length > 0)
+          throw new ValidationError(
+            `Missing ${missing.join(' and ')} (standard input is not a terminal, so nothing can be asked)`,
+          );
+        if (!isConnectorId(connector))
+          throw new ValidationError(`Unknown connector "${String(connector)}": use track, app or beta`);
+        const credentials = await credentialsFrom(io, flags);
+        if (interactive) {
+          for (const field of CONNECTORS[connector].credentialFields) {
+            credentials[field.key] ??= await ask(io, field.label, { secret: field.secret });
+          }
+        }
+        const created = withStore(io, (store) => {
+          const info = store.create({
+            name: name ?? '',
+            connector,
+            scope: flags.scope,
+            region: flags.region,
+            baseUrl: flags.baseUrl,
+            credentials,
+          });
+          return flags.default === true ? store.setDefault(info.name) : info;
+        });
+        printJson(io, summary(created));
+      },
+    );
+
+  auth
+    .command('list')
+    .description('List the authentications you can use (never a secret).')
+    .option('--json', 'print JSON')
+    .addOption(new Option('--connector <connector>', 'only this connector').choices(CONNECTOR_IDS))
+    .action((flags: { json?: boolean; connector?: string }) => {
+      const list = withStore(io, (store) =>
+        store.list(isConnectorId(flags.connector) ? flags.connector : undefined),
+      );
+      if (flags.json === true) {
+        printJson(io, list.map(summary));
+        return;
+      }
+      if (list.length === 0) {
+        printText(io, 'No authentications yet. Create one with `cioc auth create`.');
+        return;
+      }
+      const rows = list.map((a) => [
+        `${a.name}${a.isDefault ? ' *' : ''}`,
+        a.connector,
+        a.scope,
+        a.region,
+        a.owner,
+        a.key,
+        a.lastTest === null
+          ? 'never'
+          : `${a.lastTest.ok ? 'ok' : 'failed'} ${a.lastTest.at.slice(0, 16).replace('T', ' ')}`,
+      ]);
+      printText(io, formatTable(['NAME', 'CONNECTOR', 'SCOPE', 'REGION', 'OWNER', 'KEY', 'LAST TEST'], rows));
+    });
+
+  auth
+    .command('show')
+    .description('Show one authentication (never a secret).')
+    .argument('<name>')
+    .action((name: string) => {
+      printJson(io, summary(withStore(io, (store) => store.get(name))));
+    });
+
+  auth
+    .command('update')
+    .description('Rotate keys, rename, change the region or the base URL.')
+    .argument('<name>')
+    .option('--rename <new-name>', 'a new name')
+    .addOption(new Option('--region <region>', 'us, eu or emulator').choices(REGIONS))
+    .option('--site-id <id>', 'a new Track Site ID')
+    .option('--api-key <key>', 'a new API key (prefer --api-key-stdin)')
+    .option('--api-key-stdin', 'read the new API key from standard input')
+    .option('--base-url <url>', 'a new base-URL override')
+    .option('--clear-base-url', 'remove the base-URL override')
+    .action(
+      async (
+        name: string,
+        flags: SecretFlags & { rename?: string; region?: string; baseUrl?: string; clearBaseUrl?: boolean },
+      ) => {
+        if (flags.baseUrl !== undefined && flags.clearBaseUrl === true)
+          throw new ValidationError('Give --base-url or --clear-base-url, not both.');
+        const credentials = await credentialsFrom(io, flags);
+        const changed = withStore(io, (store) =>
+          store.update(name, {
+            name: flags.rename,
+            region: flags.region,
+            baseUrl: flags.clearBaseUrl === true ? null : flags.baseUrl,
+            credentials: Object.keys(credentials).length > 0 ? credentials : undefined,
+          }),
+        );
+        printJson(io, summary(changed));
+      },
+    );
+
+  auth
+    .command('delete')
+    .description('Delete an authentication.')
+    .argument('<name>')
+    .action((name: string) => {
+      const deleted = withStore(io, (store) => store.delete(name));
+      printJson(io, { deleted: deleted.name, connector: deleted.connector, scope: deleted.scope });
+    });
+
+  auth
+    .command('default')
+    .description('Make an authentication your default for its connector.')
+    .argument('<name>')
+    .action((name: string) => {
+      printJson(io, summary(withStore(io, (store) => store.setDefault(name))));
+    });
+
+  auth
+    .command('test')
+    .description('Check that an authentication works and is in the right region.')
+    .argument('<name>')
+    .option('--timeout <ms>', 'timeout of each test call (default 5000)')
+    .action(async (name: string, flags: { timeout?: string }) => {
+      const store = AuthStore.open({ env: io.env });
+      try {
+        const subject = store.resolve(name);
+        const report = await testAuthentication(
+          {
+            name: subject.name,
+            connector: subject.connector,
+            region: subject.region,
+            baseUrl: subject.baseUrl,
+            credentials: subject.credentials,
+          },
+          {
+            emulatorUrl: io.env['CIOC_EMULATOR_URL'],
+            timeoutMs: flags.timeout === undefined ? undefined : Number(flags.timeout),
+          },
+        );
+        store.recordTest(name, report);
+        printJson(io, {
+          name: subject.name,
+          connector: subject.connector,
+          region: subject.region,
+          ...report,
+        });
+        if (!report.ok) {
+          const error = new ConfigError(report.message);
+          if (report.fix !== undefined) error.hint = `Fix: ${report.fix}`;
+          throw error;
+        }
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,102 @@
+/**
+ * `cioc completion bash|zsh` prints a script that asks `cioc __complete` for candidates, so
+ * completion always matches the registry and the user's authentications.
+ */
+import { ValidationError } from '../../errors.js';
+import { listOperations } from '../../operations/registry.js';
+import { CONNECTOR_IDS, isConnectorId, REGIONS } from '../../regions.js';
+import { AuthStore, storeExists } from '../../store/auth-store.js';
+import type { Io } from '../io.js';
+import { flagsFor, kebab } from '../schema-flags.js';
+
+const TOP = ['auth', 'completion', 'describe', 'emulator', 'ops', 'run', ...CONNECTOR_IDS];
+const AUTH = ['create', 'default', 'delete', 'list', 'show', 'test', 'update'];
+const COMMON = [
+  '--input',
+  '--auth',
+  '--site-id',
+  '--api-key',
+  '--api-key-stdin',
+  '--region',
+  '--base-url',
+  '--dry-run',
+  '--timeout',
+  '--max-retries',
+  '--output',
+  '--verbose',
+  '--help',
+];
+
+function authNames(io: Io): string[] {
+  if (!storeExists(io.env)) return [];
+  try {
+    const store = AuthStore.open({ env: io.env });
+    try {
+      return store.list().map((a) => a.name);
+    } finally {
+      store.close();
+    }
+  } catch {
+    return [];
+  }
+}
+
+/** Candidates for the word being completed, given the words before it (without `cioc`). */
+export function completions(io: Io, words: readonly string[]): string[] {
+  const previous = words.at(-2);
+  const current = words.at(-1) ?? '';
+  const filter = (candidates: readonly string[]): string[] => candidates.filter((c) => c.startsWith(current));
+  if (previous === '--region') return filter(REGIONS);
+  if (previous === '--connector') return filter(CONNECTOR_IDS);
+  if (previous === '--output') return filter(['json', 'ndjson', 'table']);
+  if (previous === '--auth') return filter(authNames(io));
+  if (words.length <= 1) return filter(TOP);
+  const [first, second] = words;
+  if (first === 'auth') {
+    if (words.length === 2) return filter(AUTH);
+    if (
+      words.length === 3 &&
+      second !== undefined &&
+      ['show', 'update', 'delete', 'test', 'default'].includes(second)
+    )
+      return filter(authNames(io));
+    return [];
+  }
+  if (first === 'run' || first === 'describe') {
+    if (words.length === 2) return filter(listOperations().map((o) => o.id));
+    return first === 'run' ? filter(COMMON) : [];
+  }
+  if (first === 'completion') return words.length === 2 ? filter(['bash', 'zsh']) : [];
+  if (isConnectorId(first)) {
+    const operations = listOperations(first);
+    if (words.length === 2) return filter(operations.map((o) => kebab(o.id.slice(first.length + 1))));
+    const operation = operations.find((o) => kebab(o.id.slice(first.length + 1)) === second);
+    if (operation === undefined) return [];
+    return filter([...flagsFor(operation.input).map((f) => `--${f.flag}`), ...COMMON]);
+  }
+  return [];
+}
+
+export function completionScript(shell: string): string {
+  if (shell === 'bash') {
+    return `# cioc completion for bash. Load with: source <(cioc completion bash)
+_cioc_complete() {
+  local IFS=$'\\n'
+  COMPREPLY=( $(cioc __complete -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null) )
+}
+complete -o default -F _cioc_complete cioc
+`;
+  }
+  if (shell === 'zsh') {
+    return `#compdef cioc
+# cioc completion for zsh. Load with: source <(cioc completion zsh)
+_cioc() {
+  local -a candidates
+  candidates=("\${(@f)$(cioc __complete -- "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
+  compadd -a candidates
+}
+compdef _cioc cioc
+`;
+  }
+  throw new ValidationError(`Unknown shell "${shell}": use bash or zsh`);
+}

@@ -1,0 +1,194 @@
+/**
+ * `cioc <connector> <operation>` commands, generated from the registry: flags from the input
+ * schema, help from the title, description and examples. Also `cioc run <op-id>`.
+ */
+import { Command, Option } from 'commander';
+import { createClient } from '../../client.js';
+import { CONNECTORS } from '../../connectors.js';
+import { ValidationError, type ValidationIssue } from '../../errors.js';
+import { listOperations, requireOperation } from '../../operations/registry.js';
+import type { AnyOperation } from '../../operations/types.js';
+import { CONNECTOR_IDS, REGIONS } from '../../regions.js';
+import type { LogEntry } from '../../transport/transport.js';
+import { resolveConnection, type ConnectionFlags } from '../connection.js';
+import { readInput } from '../input.js';
+import { printJson, type Io } from '../io.js';
+import { OUTPUT_FORMATS, printOutput } from '../output.js';
+import { camel, exampleCommand, flagsFor, kebab, parseFlagValue, type FlagSpec } from '../schema-flags.js';
+
+export interface CommonFlags extends ConnectionFlags {
+  input?: string;
+  dryRun?: boolean;
+  timeout?: string;
+  maxRetries?: string;
+  output?: string;
+  verbose?: boolean;
+}
+
+/** The flags every operation command shares. */
+function addCommonOptions(command: Command): Command {
+  return command
+    .option(
+      '--input <json|@file|->',
+      'the whole input as JSON: inline, @file.json, or - for standard input (flags override its fields)',
+    )
+    .option('--auth <name>', 'a named authentication (see `cioc auth list`)')
+    .option('--site-id <id>', 'Track Site ID (instead of --auth)')
+    .option('--api-key <key>', 'API key (instead of --auth; prefer --api-key-stdin)')
+    .option('--api-key-stdin', 'read the API key from standard input')
+    .addOption(
+      new Option(
+        '--region <region>',
+        'us, eu or emulator (overrides the authentication; env CIOC_REGION)',
+      ).choices(REGIONS),
+    )
+    .option('--base-url <url>', 'base-URL override (env CIOC_BASE_URL)')
+    .option('--dry-run', 'print the request (auth redacted) and the credential source; send nothing')
+    .option('--timeout <ms>', 'per-attempt timeout in milliseconds (default 10000)')
+    .option(
+      '--max-retries <n>',
+      'retries of transient failures (default 3; sends that cannot be deduplicated are never resent once they may have arrived)',
+    )
+    .addOption(new Option('--output <format>', 'json (default), ndjson or table').choices(OUTPUT_FORMATS))
+    .option('--verbose', 'log each request (redacted) to stderr');
+}
+
+export async function runOperation(
+  io: Io,
+  operation: AnyOperation,
+  input: unknown,
+  flags: CommonFlags,
+): Promise<void> {
+  const timeoutMs = parseIntegerFlag('--timeout', flags.timeout, 1, 3_600_000);
+  const maxRetries = parseIntegerFlag('--max-retries', flags.maxRetries, 0, 10);
+  if (flags.apiKey !== undefined) {
+    io.stderr.write(
+      'warning: a secret given as a flag value can end up in shell history and process lists; prefer --auth or --api-key-stdin.\n',
+    );
+  }
+  const connection = await resolveConnection(operation.connector, flags, io);
+  const client = createClient({
+    connector: operation.connector,
+    region: connection.region,
+    credentials: connection.credentials,
+    baseUrl: connection.baseUrl,
+    emulatorUrl: connection.emulatorUrl,
+    timeoutMs,
+    ...(maxRetries === undefined ? {} : { retry: { maxRetries } }),
+    logger:
+      flags.verbose === true
+        ? (entry: LogEntry) => io.stderr.write(`${JSON.stringify({ log: entry })}\n`)
+        : undefined,
+  });
+  try {
+    if (flags.dryRun === true) {
+      const prepared = client.prepare(operation.id, input);
+      printJson(io, {
+        dry_run: true,
+        operation: operation.id,
+        credentials_from: connection.source,
+        region: connection.region,
+        request: prepared.printable,
+      });
+      return;
+    }
+    printOutput(io, await client.run(operation.id, input), flags.output);
+  } finally {
+    await client.close();
+  }
+}
+
+function parseIntegerFlag(
+  name: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ValidationError(
+      `${name} must be a whole number from ${String(min)} to ${String(max)}, not "${value}"`,
+    );
+  return n;
+}
+
+/** Points each problem at the flag that sets it: `/identifier is required` → `--identifier`. */
+function withFlagNames(error: unknown, specs: readonly FlagSpec[]): unknown {
+  if (!(error instanceof ValidationError) || specs.length === 0) return error;
+  const issues: ValidationIssue[] = error.issues.map((issue) => {
+    const top = issue.path.split('/')[1] ?? '';
+    const spec = specs.find((s) => s.property === top.replace(/~1/g, '/').replace(/~0/g, '~'));
+    return spec === undefined ? issue : { path: issue.path, message: `${issue.message} (--${spec.flag})` };
+  });
+  return new ValidationError(error.message.split(':')[0] ?? 'Invalid input', issues);
+}
+
+function operationCommand(io: Io, operation: AnyOperation): Command {
+  const name = kebab(operation.id.slice(operation.id.indexOf('.') + 1));
+  const specs = flagsFor(operation.input);
+  const command = new Command(name)
+    .summary(operation.title)
+    .description(`${operation.title}\n\n${operation.description}`);
+  for (const spec of specs) {
+    const label = `${spec.description}${spec.required ? ' (required)' : ''}`.trim();
+    const option =
+      spec.kind === 'boolean'
+        ? new Option(`--${spec.flag} [true|false]`, label)
+        : new Option(`--${spec.flag} <${spec.kind === 'json' ? 'json' : 'value'}>`, label);
+    if (spec.kind === 'choice') option.choices(spec.choices);
+    command.addOption(option);
+  }
+  addCommonOptions(command);
+  const prefix = `cioc ${operation.connector} ${name}`;
+  const examples = operation.examples.map(
+    (e) => `  # ${e.summary}\n  ${exampleCommand(prefix, specs, e.input)} --auth <name>`,
+  );
+  if (examples.length > 0) command.addHelpText('after', `\nExamples:\n${examples.join('\n')}\n`);
+  command.action(async (flags: CommonFlags & Record<string, unknown>) => {
+    const base = await readInput(flags.input, io);
+    let input: unknown = base;
+    if (specs.length > 0) {
+      if (typeof base !== 'object' || base === null || Array.isArray(base))
+        throw new ValidationError('--input must be a JSON object for this operation');
+      const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+      for (const spec of specs) {
+        const raw = flags[camel(spec.flag)];
+        if (raw !== undefined) merged[spec.property] = parseFlagValue(spec, raw as string | boolean);
+      }
+      input = merged;
+    }
+    try {
+      await runOperation(io, operation, input, flags);
+    } catch (error) {
+      throw withFlagNames(error, specs);
+    }
+  });
+  return command;
+}
+
+/**
+ * `cioc track|app|beta <operation>`. Operation commands are built only for the connector named on
+ * the command line, so start-up does not pay for every schema of every connector.
+ */
+export function registerOperationCommands(program: Command, io: Io, argv: readonly string[]): void {
+  const target = argv[2];
+  for (const connector of CONNECTOR_IDS) {
+    const def = CONNECTORS[connector];
+    const command = program.command(connector).description(`${def.title} ${def.version}: ${def.description}`);
+    if (target === connector) {
+      for (const operation of listOperations(connector)) command.addCommand(operationCommand(io, operation));
+    }
+  }
+
+  const run = program
+    .command('run')
+    .description(
+      'Run an operation by id with a JSON input, e.g. cioc run track.delete_customer --input \'{"identifier":"42"}\'',
+    )
+    .argument('<operation>', 'operation id, e.g. track.create_or_update_customer');
+  addCommonOptions(run).action(async (id: string, flags: CommonFlags) => {
+    const operation = requireOperation(id);
+    await runOperation(io, operation, await readInput(flags.input, io), flags);
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * Which credentials, region and base URL a command uses. Precedence, for each part:
+ *   1. the command line: `--auth <name>`, or explicit credential flags (`--site-id`, `--api-key`,
+ *      `--api-key-stdin`); `--region` and `--base-url` override either;
+ *   2. environment variables: `CIOC_SITE_ID`, `CIOC_TRACK_API_KEY`, `CIOC_APP_API_KEY`,
+ *      `CIOC_REGION`, `CIOC_BASE_URL`;
+ *   3. the user's default authentication for the connector (`cioc auth default <name>`).
+ * The store is opened only when an authentication is named or a default may exist.
+ */
+import { CONNECTORS, type Credentials } from '../connectors.js';
+import { ConfigError } from '../errors.js';
+import { isRegion, type ConnectorId, type Region } from '../regions.js';
+import { AuthStore, storeExists } from '../store/auth-store.js';
+import { readSecretFromStdin } from './prompt.js';
+import type { Io } from './io.js';
+
+export interface ConnectionFlags {
+  auth?: string | undefined;
+  siteId?: string | undefined;
+  apiKey?: string | undefined;
+  apiKeyStdin?: boolean | undefined;
+  region?: string | undefined;
+  baseUrl?: string | undefined;
+}
+
+export interface Connection {
+  region: Region;
+  credentials: Credentials;
+  baseUrl: string | undefined;
+  emulatorUrl: string | undefined;
+  /** Where the credentials came from, as shown by `--dry-run`. */
+  source: string;
+  /** The authentication used, when one was. */
+  authentication?: string;
+}
+
+export async function resolveConnection(
+  connector: ConnectorId,
+  flags: ConnectionFlags,
+  io: Io,
+): Promise<Connection> {
+  const env = io.env;
+  const fields = CONNECTORS[connector].credentialFields;
+  const emulatorUrl = env['CIOC_EMULATOR_URL'];
+  const regionOverride =
+    checkRegion(flags.region, '--region') ?? checkRegion(env['CIOC_REGION'], 'CIOC_REGION');
+  const baseOverride = flags.baseUrl ?? nonEmpty(env['CIOC_BASE_URL']);
+
+  if (flags.auth !== undefined) {
+    if (flags.siteId !== undefined || flags.apiKey !== undefined || flags.apiKeyStdin === true) {
+      throw new ConfigError(
+        'Give either --auth or credential flags (--site-id, --api-key, --api-key-stdin), not both.',
+      );
+    }
+    const store = AuthStore.open({ env });
+    try {
+      const auth = store.resolve(flags.auth);
+      if (auth.connector !== connector) {
+        throw new ConfigError(
+          `The authentication "${auth.name}" is for the ${auth.connector} connector, not ${connector}.`,
+        );
+      }
+      return {
+        region: checkRegion(flags.region, '--region') ?? auth.region,
+        credentials: auth.credentials,
+        baseUrl: flags.baseUrl ?? auth.baseUrl ?? undefined,
+        emulatorUrl,
+        source: `authentication "${auth.name}" (${auth.scope}, owner ${auth.owner}; --auth)`,
+        authentication: auth.name,
+      };
+    } finally {
+      store.close();
+    }
+  }
+
+  if (flags.siteId !== undefined || flags.apiKey !== undefined || flags.apiKeyStdin === true) {
+    const credentials: Credentials = {};
+    if (flags.siteId !== undefined) credentials.siteId = flags.siteId;
+    if (flags.apiKey !== undefined) credentials.apiKey = flags.apiKey;
+    if (flags.apiKeyStdin === true) credentials.apiKey = await readSecretFromStdin(io);
+    // Parts not on the command line may still come from the environment (e.g. the Site ID).
+    for (const field of fields) credentials[field.key] ??= nonEmpty(env[field.env]);
+    return {
+      region: regionOverride ?? 'us',
+      credentials,
+      baseUrl: baseOverride,
+      emulatorUrl,
+      source: 'command-line flags',
+    };
+  }
+
+  const fromEnv = fields.filter((f) => nonEmpty(env[f.env]) !== undefined);
+  if (fromEnv.length > 0) {
+    const credentials: Credentials = {};
+    for (const field of fields) credentials[field.key] = nonEmpty(env[field.env]);
+    return {
+      region: regionOverride ?? 'us',
+      credentials,
+      baseUrl: baseOverride,
+      emulatorUrl,
+      source: `environment (${fromEnv.map((f) => f.env).join(', ')})`,
+    };
+  }
+
+  if (storeExists(env)) {
+    const store = AuthStore.open({ env });
+    try {
+      const auth = store.defaultFor(connector);
+      if (auth !== undefined) {
+        return {
+          region: regionOverride ?? auth.region,
+          credentials: auth.credentials,
+          baseUrl: baseOverride ?? auth.baseUrl ?? undefined,
+          emulatorUrl,
+          source: `default authentication "${auth.name}" for ${connector} (${auth.scope}, owner ${auth.owner})`,
+          authentication: auth.name,
+        };
+      }
+    } finally {
+      store.close();
+    }
+  }
+
+  const envNames = fields.map((f) => f.env).join(' and ');
+  throw new ConfigError(
+    `No credentials for the ${connector} connector: pass --auth <name>, set ${envNames}, or make an authentication the default with \`cioc auth default <name>\`.`,
+  );
+}
+
+function checkRegion(value: string | undefined, from: string): Region | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!isRegion(value))
+    throw new ConfigError(`Unknown region "${value}" (from ${from}): use us, eu or emulator.`);
+  return value;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
