@@ -52,10 +52,13 @@ export class ValidationError extends CiocError {
   readonly type = 'validation';
   readonly exitCode = EXIT.usage;
   readonly issues: readonly ValidationIssue[];
+  /** The message without the list of issues. */
+  readonly summary: string;
 
   constructor(message: string, issues: readonly ValidationIssue[] = []) {
     super(issues.length > 0 ? `${message}: ${issues.map(formatIssue).join('; ')}` : message);
     this.issues = issues;
+    this.summary = message;
   }
 
   override toJSON(): ErrorJson {

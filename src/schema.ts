@@ -9,13 +9,21 @@ import { ValidationError, type ValidationIssue } from './errors.js';
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, useDefaults: false, coerceTypes: false });
 const compiled = new WeakMap<object, ValidateFunction>();
 
+let compilations = 0;
+
 function validatorFor(schema: TSchema): ValidateFunction {
   let validate = compiled.get(schema);
   if (validate === undefined) {
     validate = ajv.compile(schema);
     compiled.set(schema, validate);
+    compilations += 1;
   }
   return validate;
+}
+
+/** How many schemas have been compiled so far (start-up must not compile any). */
+export function compiledSchemaCount(): number {
+  return compilations;
 }
 
 interface Discriminated {

@@ -44,6 +44,7 @@ export function printOutput(io: Io, value: unknown, format: string | undefined):
       const items = itemsOf(value);
       if (
         items !== undefined &&
+        items.length > 0 &&
         items.every((i) => typeof i === 'object' && i !== null && !Array.isArray(i))
       ) {
         const columns = [...new Set(items.flatMap((i) => Object.keys(i as object)))];

@@ -3,7 +3,7 @@
  * schema, help from the title, description and examples. Also `cioc run <op-id>`.
  */
 import { Command, Option } from 'commander';
-import { createClient } from '../../client.js';
+import { createClient, encodeValid } from '../../client.js';
 import { CONNECTORS } from '../../connectors.js';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
 import { listOperations, requireOperation } from '../../operations/registry.js';
@@ -66,6 +66,8 @@ export async function runOperation(
       'warning: a secret given as a flag value can end up in shell history and process lists; prefer --auth or --api-key-stdin.\n',
     );
   }
+  // Bad input is reported (exit 2) before anything else is looked at or sent.
+  encodeValid(operation, input);
   const connection = await resolveConnection(operation.connector, flags, io);
   const client = createClient({
     connector: operation.connector,
@@ -115,13 +117,13 @@ function parseIntegerFlag(
 
 /** Points each problem at the flag that sets it: `/identifier is required` → `--identifier`. */
 function withFlagNames(error: unknown, specs: readonly FlagSpec[]): unknown {
-  if (!(error instanceof ValidationError) || specs.length === 0) return error;
+  if (!(error instanceof ValidationError) || specs.length === 0 || error.issues.length === 0) return error;
   const issues: ValidationIssue[] = error.issues.map((issue) => {
     const top = issue.path.split('/')[1] ?? '';
     const spec = specs.find((s) => s.property === top.replace(/~1/g, '/').replace(/~0/g, '~'));
     return spec === undefined ? issue : { path: issue.path, message: `${issue.message} (--${spec.flag})` };
   });
-  return new ValidationError(error.message.split(':')[0] ?? 'Invalid input', issues);
+  return new ValidationError(error.summary, issues);
 }
 
 function operationCommand(io: Io, operation: AnyOperation): Command {
@@ -177,7 +179,12 @@ export function registerOperationCommands(program: Command, io: Io, argv: readon
     const def = CONNECTORS[connector];
     const command = program.command(connector).description(`${def.title} ${def.version}: ${def.description}`);
     if (target === connector) {
-      for (const operation of listOperations(connector)) command.addCommand(operationCommand(io, operation));
+      for (const operation of listOperations(connector)) {
+        const sub = operationCommand(io, operation);
+        // exitOverride and output settings, so usage errors end as JSON with exit 2 like everywhere.
+        sub.copyInheritedSettings(command);
+        command.addCommand(sub);
+      }
     }
   }
 

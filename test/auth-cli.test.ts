@@ -1,0 +1,387 @@
+/**
+ * Named authentications end to end: the real `cioc` binary, a real SQLite store in a temporary
+ * CIOC_HOME, and the emulator over loopback.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cioc, freshHome } from './support/cli.js';
+import { CREDENTIALS, useEmulator } from './support/emulator.js';
+
+const { emulator, url } = await useEmulator();
+
+const SECRETS = [
+  CREDENTIALS.track.apiKey,
+  CREDENTIALS.app.apiKey,
+  Buffer.from(`${CREDENTIALS.track.siteId}:${CREDENTIALS.track.apiKey}`).toString('base64'),
+];
+const expectNoSecret = (text: string): void => {
+  for (const secret of SECRETS) expect(text).not.toContain(secret);
+};
+
+function user(home: string, name: string, extra: Record<string, string> = {}) {
+  const env = { CIOC_HOME: home, CIOC_USER: name, CIOC_EMULATOR_URL: url, ...extra };
+  return (args: string[], stdin?: string) => cioc(args, { env, ...(stdin === undefined ? {} : { stdin }) });
+}
+
+async function createAll(run: ReturnType<typeof user>): Promise<void> {
+  expect(
+    (
+      await run(
+        [
+          'auth',
+          'create',
+          '--name',
+          'emu-track',
+          '--connector',
+          'track',
+          '--region',
+          'emulator',
+          '--site-id',
+          CREDENTIALS.track.siteId,
+          '--api-key-stdin',
+        ],
+        `${CREDENTIALS.track.apiKey}\n`,
+      )
+    ).code,
+  ).toBe(0);
+  expect(
+    (
+      await run(
+        [
+          'auth',
+          'create',
+          '--name',
+          'emu-app',
+          '--connector',
+          'app',
+          '--region',
+          'emulator',
+          '--scope',
+          'organisational',
+          '--api-key-stdin',
+        ],
+        CREDENTIALS.app.apiKey,
+      )
+    ).code,
+  ).toBe(0);
+  expect(
+    (
+      await run(
+        [
+          'auth',
+          'create',
+          '--name',
+          'emu-beta',
+          '--connector',
+          'beta',
+          '--region',
+          'emulator',
+          '--api-key-stdin',
+        ],
+        CREDENTIALS.app.apiKey,
+      )
+    ).code,
+  ).toBe(0);
+}
+
+describe('cioc auth', () => {
+  it('creates, lists, tests, uses and deletes authentications for all three connectors', async () => {
+    const home = freshHome();
+    const alice = user(home, 'alice');
+    await createAll(alice);
+    const list = await alice(['auth', 'list']);
+    expect(list.stdout.split('\n')[0]).toMatch(
+      /^NAME\s+CONNECTOR\s+SCOPE\s+REGION\s+OWNER\s+KEY\s+LAST TEST$/,
+    );
+    expect(list.stdout).toMatch(/emu-app\s+app\s+organisational\s+emulator\s+alice\s+…-key\s+never/);
+    const json = JSON.parse((await alice(['auth', 'list', '--json'])).stdout) as {
+      name: string;
+      connector: string;
+    }[];
+    expect(json.map((a) => `${a.connector}:${a.name}`)).toEqual([
+      'app:emu-app',
+      'beta:emu-beta',
+      'track:emu-track',
+    ]);
+
+    for (const name of ['emu-track', 'emu-app', 'emu-beta']) {
+      const test = await alice(['auth', 'test', name]);
+      expect(test.code, test.stderr).toBe(0);
+      expect(JSON.parse(test.stdout)).toMatchObject({ name, ok: true });
+    }
+    expect(JSON.parse((await alice(['auth', 'show', 'emu-app'])).stdout)).toMatchObject({
+      last_test: { ok: true },
+    });
+
+    expect(
+      (
+        await alice([
+          'track',
+          'create-or-update-customer',
+          '--auth',
+          'emu-track',
+          '--identifier',
+          '42',
+          '--email',
+          'ada@example.com',
+          '--attributes',
+          '{"plan":"pro"}',
+        ])
+      ).code,
+    ).toBe(0);
+    expect(emulator.state.find('id', '42')).toMatchObject({
+      email: 'ada@example.com',
+      attributes: { plan: 'pro' },
+    });
+    const appCall = await alice([
+      'app',
+      'raw-http-request',
+      '--auth',
+      'emu-app',
+      '--method',
+      'GET',
+      '--endpoint',
+      '/customers',
+      '--query-parameters',
+      '{"email":"ada@example.com"}',
+    ]);
+    expect(JSON.parse(appCall.stdout)).toMatchObject({ status: 200, body: { results: [{ id: '42' }] } });
+    const betaCall = await alice([
+      'beta',
+      'raw-http-request',
+      '--auth',
+      'emu-beta',
+      '--method',
+      'POST',
+      '--endpoint',
+      '/campaigns/1/triggers',
+      '--body-type',
+      'json',
+      '--body',
+      '{"ids":["42"]}',
+    ]);
+    expect(JSON.parse(betaCall.stdout)).toMatchObject({ status: 200, body: { id: 1 } });
+    expect(emulator.requests.map((r) => r.path)).toContain('/v1/api/campaigns/1/triggers');
+
+    expect(JSON.parse((await alice(['auth', 'delete', 'emu-beta'])).stdout)).toEqual({
+      deleted: 'emu-beta',
+      connector: 'beta',
+      scope: 'personal',
+    });
+    const gone = await alice([
+      'beta',
+      'raw-http-request',
+      '--auth',
+      'emu-beta',
+      '--method',
+      'GET',
+      '--endpoint',
+      '/workspaces',
+    ]);
+    expect(gone.code).toBe(3);
+    expect(gone.stderr).toContain('No authentication named \\"emu-beta\\"');
+  });
+
+  it('rotates keys, renames and changes region', async () => {
+    const home = freshHome();
+    const alice = user(home, 'alice');
+    await createAll(alice);
+    expect((await alice(['auth', 'update', 'emu-app', '--api-key-stdin'], 'wrong-key-0000')).code).toBe(0);
+    expect((await alice(['auth', 'test', 'emu-app'])).code).toBe(3);
+    expect(
+      (
+        await alice(
+          ['auth', 'update', 'emu-app', '--api-key-stdin', '--rename', 'emulator-app'],
+          CREDENTIALS.app.apiKey,
+        )
+      ).code,
+    ).toBe(0);
+    expect((await alice(['auth', 'test', 'emulator-app'])).code).toBe(0);
+    const moved = await alice(['auth', 'update', 'emulator-app', '--region', 'eu']);
+    expect(JSON.parse(moved.stdout)).toMatchObject({ name: 'emulator-app', region: 'eu' });
+  });
+
+  it('refuses bad input with a clear message and exit 2, and warns about a plain secret flag', async () => {
+    const alice = user(freshHome(), 'alice');
+    const missing = await alice(['auth', 'create', '--connector', 'app', '--api-key-stdin'], 'k-123456789');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('Missing --name');
+    const badUrl = await alice(
+      [
+        'auth',
+        'create',
+        '--name',
+        'x',
+        '--connector',
+        'app',
+        '--base-url',
+        'file:///etc/passwd',
+        '--api-key-stdin',
+      ],
+      'k-123456789',
+    );
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toContain('http or https');
+    const plain = await alice([
+      'auth',
+      'create',
+      '--name',
+      'p',
+      '--connector',
+      'app',
+      '--region',
+      'emulator',
+      '--api-key',
+      CREDENTIALS.app.apiKey,
+    ]);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toContain('warning: a secret given as a flag value');
+    const duplicate = await alice(
+      ['auth', 'create', '--name', 'p', '--connector', 'app', '--api-key-stdin'],
+      'k-123456789',
+    );
+    expect(duplicate.code).toBe(2);
+    expect(duplicate.stderr).toContain('already exists');
+  });
+
+  it('diagnoses a Track region mismatch against an EU emulator workspace', async () => {
+    emulator.state.workspace.region = 'eu';
+    try {
+      const alice = user(freshHome(), 'alice');
+      await alice(
+        [
+          'auth',
+          'create',
+          '--name',
+          'prod-track',
+          '--connector',
+          'track',
+          '--region',
+          'us',
+          '--base-url',
+          `${url}/api`,
+          '--site-id',
+          CREDENTIALS.track.siteId,
+          '--api-key-stdin',
+        ],
+        CREDENTIALS.track.apiKey,
+      );
+      const test = await alice(['auth', 'test', 'prod-track']);
+      expect(test.code).toBe(3);
+      expect(JSON.parse(test.stdout)).toMatchObject({
+        ok: false,
+        accountRegion: 'eu',
+        fix: 'cioc auth update "prod-track" --region eu',
+      });
+      expect(JSON.parse(test.stderr)).toMatchObject({
+        error: { type: 'config', hint: 'Fix: cioc auth update "prod-track" --region eu' },
+      });
+      await alice(['auth', 'update', 'prod-track', '--region', 'eu']);
+      expect((await alice(['auth', 'test', 'prod-track'])).code).toBe(0);
+    } finally {
+      emulator.state.workspace.region = 'us';
+    }
+  });
+});
+
+describe('scopes', () => {
+  it('keeps a Personal authentication to its owner and shares an Organisational one', async () => {
+    const home = freshHome();
+    const alice = user(home, 'alice');
+    const bob = user(home, 'bob');
+    await createAll(alice);
+    const bobList = JSON.parse((await bob(['auth', 'list', '--json'])).stdout) as { name: string }[];
+    expect(bobList.map((a) => a.name)).toEqual(['emu-app']);
+    const denied = await bob(['track', 'delete-customer', '--auth', 'emu-track', '--identifier', '1']);
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toContain('is visible to user \\"bob\\"');
+    expect((await bob(['auth', 'show', 'emu-track'])).code).toBe(3);
+    expect((await bob(['auth', 'delete', 'emu-track'])).code).toBe(3);
+    const shared = await bob([
+      'app',
+      'raw-http-request',
+      '--auth',
+      'emu-app',
+      '--method',
+      'GET',
+      '--endpoint',
+      '/workspaces',
+    ]);
+    expect(shared.code).toBe(0);
+    expect((await bob(['auth', 'delete', 'emu-app'])).stderr).toContain('Only its owner (alice)');
+    expect(emulator.requests).toHaveLength(1);
+  });
+});
+
+describe('selecting credentials', () => {
+  it('prefers the command line, then the environment, then the default, and says which on --dry-run', async () => {
+    const home = freshHome();
+    const alice = user(home, 'alice');
+    await createAll(alice);
+    const source = async (args: string[], env: Record<string, string> = {}, stdin?: string) => {
+      const result = await cioc(['track', 'delete-customer', '--identifier', '1', '--dry-run', ...args], {
+        env: { CIOC_HOME: home, CIOC_USER: 'alice', CIOC_EMULATOR_URL: url, ...env },
+        ...(stdin === undefined ? {} : { stdin }),
+      });
+      expectNoSecret(result.stdout + result.stderr);
+      return result.code === 0
+        ? (JSON.parse(result.stdout) as { credentials_from: string }).credentials_from
+        : result.stderr;
+    };
+    expect(await source([])).toContain('No credentials for the track connector');
+    await alice(['auth', 'default', 'emu-track']);
+    expect(await source([])).toBe('default authentication "emu-track" for track (personal, owner alice)');
+    const env = { CIOC_SITE_ID: 's', CIOC_TRACK_API_KEY: 'env-key-12345', CIOC_REGION: 'emulator' };
+    expect(await source([], env)).toBe('environment (CIOC_SITE_ID, CIOC_TRACK_API_KEY)');
+    expect(await source(['--auth', 'emu-track'], env)).toBe(
+      'authentication "emu-track" (personal, owner alice; --auth)',
+    );
+    expect(await source(['--site-id', 's', '--api-key-stdin'], env, 'flag-key-678')).toBe(
+      'command-line flags',
+    );
+    expect(await source(['--site-id', 's', '--api-key-stdin'], env, '')).toContain('standard input is empty');
+    const wrongConnector = await source(['--auth', 'emu-app']);
+    expect(wrongConnector).toContain('is for the app connector, not track');
+  });
+});
+
+describe('secrets', () => {
+  it('never leave the store in plaintext, nor appear in logs, errors or dry runs; a wrong master key fails cleanly', async () => {
+    const home = freshHome();
+    const masterKey = randomBytes(32).toString('base64');
+    const alice = user(home, 'alice', { CIOC_MASTER_KEY: masterKey });
+    await createAll(alice);
+    const outputs: string[] = [];
+    for (const args of [
+      ['track', 'delete-customer', '--auth', 'emu-track', '--identifier', '1', '--verbose'],
+      ['track', 'delete-customer', '--auth', 'emu-track', '--identifier', '1', '--dry-run'],
+      ['app', 'raw-http-request', '--auth', 'emu-app', '--method', 'GET', '--endpoint', '/nope', '--verbose'],
+      ['auth', 'list', '--json'],
+      ['auth', 'show', 'emu-track'],
+      ['auth', 'test', 'emu-track'],
+    ]) {
+      const result = await alice(args);
+      outputs.push(result.stdout, result.stderr);
+    }
+    expectNoSecret(outputs.join('\n'));
+    expect(outputs.join('\n')).toContain('[REDACTED]');
+    const files = readdirSync(home).filter((f) => f.startsWith('cioc.db'));
+    expect(files).toContain('cioc.db');
+    for (const file of files) {
+      const bytes = readFileSync(join(home, file));
+      for (const secret of SECRETS)
+        expect(bytes.includes(Buffer.from(secret)), `${secret} in ${file}`).toBe(false);
+      expect(statSync(join(home, file)).mode & 0o077).toBe(0);
+    }
+    const wrong = await user(home, 'alice', { CIOC_MASTER_KEY: randomBytes(32).toString('base64') })([
+      'auth',
+      'list',
+    ]);
+    expect(wrong.code).toBe(3);
+    expect(JSON.parse(wrong.stderr)).toMatchObject({ error: { type: 'config' } });
+    expect(wrong.stderr).toContain('master key (CIOC_MASTER_KEY)');
+    expect(wrong.stderr).not.toContain('    at ');
+  });
+});

@@ -1,0 +1,260 @@
+/** The CLI generated from the registry: flags from input schemas, coercion, errors, output, completion. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../src/cli/main.js';
+import { compiledSchemaCount } from '../src/schema.js';
+import { cioc } from './support/cli.js';
+import { CREDENTIALS, useEmulator } from './support/emulator.js';
+
+const { emulator, url } = await useEmulator();
+const env = {
+  CIOC_REGION: 'emulator',
+  CIOC_EMULATOR_URL: url,
+  CIOC_SITE_ID: CREDENTIALS.track.siteId,
+  CIOC_TRACK_API_KEY: CREDENTIALS.track.apiKey,
+  CIOC_APP_API_KEY: CREDENTIALS.app.apiKey,
+};
+const run = (args: string[]) => cioc(args, { env });
+const errorOf = (stderr: string) =>
+  (JSON.parse(stderr) as { error: { type: string; message: string } }).error;
+
+describe('cioc <connector> <operation>', () => {
+  it('coerces typed flags and sends them under their wire names', async () => {
+    const result = await run([
+      'track',
+      'track-custom-event',
+      '--identifier',
+      '42',
+      '--name',
+      'viewed',
+      '--type',
+      'page',
+      '--timestamp',
+      '1700000000',
+      '--data',
+      '{"path":"/pricing"}',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(emulator.state.events).toMatchObject([
+      { name: 'viewed', type: 'page', timestamp: 1700000000, data: { path: '/pricing' }, customer_id: '42' },
+    ]);
+    await run([
+      'track',
+      'create-or-update-customer',
+      '--identifier',
+      '42',
+      '--created-at',
+      '1600000000',
+      '--attributes',
+      '{"plan":"pro"}',
+    ]);
+    expect(
+      (await run(['track', 'create-or-update-customer', '--identifier', 'nobody', '--update-only'])).code,
+    ).toBe(0);
+    expect(emulator.state.people.map((p) => p.id)).toEqual(['42']);
+    const dry = await run([
+      'track',
+      'create-or-update-customer',
+      '--identifier',
+      '42',
+      '--update-only',
+      'false',
+      '--unsubscribed',
+      '--dry-run',
+    ]);
+    expect((JSON.parse(dry.stdout) as { request: { body: unknown } }).request.body).toEqual({
+      _update: false,
+      unsubscribed: true,
+    });
+  });
+
+  it('reads a union of scalars as a number when it can, a string otherwise', async () => {
+    const byId = await run([
+      'app',
+      'send-transactional-email',
+      '--transactional-message-id',
+      '7',
+      '--identifiers',
+      '{"id":"42"}',
+      '--to',
+      'ada@example.com',
+      '--dry-run',
+    ]);
+    expect(
+      (JSON.parse(byId.stdout) as { request: { body: { transactional_message_id: unknown } } }).request.body
+        .transactional_message_id,
+    ).toBe(7);
+    const byName = await run([
+      'app',
+      'send-transactional-email',
+      '--transactional-message-id',
+      'welcome',
+      '--identifiers',
+      '{"id":"42"}',
+      '--to',
+      'ada@example.com',
+    ]);
+    expect(byName.code, byName.stderr).toBe(0);
+    expect(emulator.state.deliveries).toMatchObject([{ transactional_message_id: 'welcome' }]);
+  });
+
+  it('merges --input with flags, flags winning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cioc-input-'));
+    writeFileSync(
+      join(dir, 'in.json'),
+      '{"identifier":"7","email":"old@example.com","attributes":{"a":"1"}}',
+    );
+    expect(
+      (
+        await run([
+          'track',
+          'create-or-update-customer',
+          '--input',
+          `@${join(dir, 'in.json')}`,
+          '--email',
+          'new@example.com',
+        ])
+      ).code,
+    ).toBe(0);
+    expect(emulator.state.find('id', '7')).toMatchObject({
+      email: 'new@example.com',
+      attributes: { a: '1' },
+    });
+  });
+
+  it('takes a whole v2 entity with --input', async () => {
+    const entity = {
+      type: 'person',
+      action: 'identify',
+      identifiers: { id: 'v2' },
+      attributes: { plan: 'pro' },
+    };
+    expect((await run(['track', 'send-entity', '--input', JSON.stringify(entity)])).code).toBe(0);
+    expect(emulator.state.find('id', 'v2')?.attributes['plan']).toBe('pro');
+  });
+
+  it('names the flag in every input error, exits 2 and sends nothing', async () => {
+    const missing = await run(['track', 'delete-customer']);
+    expect(missing.code).toBe(2);
+    expect(errorOf(missing.stderr).message).toContain('/identifier is required (--identifier)');
+    const integer = await run([
+      'track',
+      'track-custom-event',
+      '--identifier',
+      '1',
+      '--name',
+      'n',
+      '--timestamp',
+      'soon',
+    ]);
+    expect(errorOf(integer.stderr).message).toBe('--timestamp must be a whole number, not "soon"');
+    const json = await run([
+      'track',
+      'track-custom-event',
+      '--identifier',
+      '1',
+      '--name',
+      'n',
+      '--data',
+      '{oops',
+    ]);
+    expect(errorOf(json.stderr).message).toContain('--data must be JSON');
+    const choice = await run([
+      'track',
+      'track-custom-event',
+      '--identifier',
+      '1',
+      '--name',
+      'n',
+      '--type',
+      'click',
+    ]);
+    expect(choice.code).toBe(2);
+    expect(errorOf(choice.stderr)).toMatchObject({ type: 'usage' });
+    expect(errorOf(choice.stderr).message).toContain('Allowed choices are event, page, screen');
+    const bool = await run([
+      'track',
+      'create-or-update-customer',
+      '--identifier',
+      '1',
+      '--update-only',
+      'maybe',
+    ]);
+    expect(errorOf(bool.stderr).message).toContain('--update-only must be true or false');
+    const unknownOp = await run(['track', 'delete-customers']);
+    expect(unknownOp.code).toBe(2);
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it('prints ndjson and tables', async () => {
+    await run(['track', 'create-or-update-customer', '--identifier', '1', '--email', 'one@example.com']);
+    const ndjson = await run([
+      'app',
+      'raw-http-request',
+      '--method',
+      'GET',
+      '--endpoint',
+      '/customers',
+      '--query-parameters',
+      '{"email":"one@example.com"}',
+      '--output',
+      'ndjson',
+    ]);
+    expect(ndjson.stdout.trim().split('\n')).toHaveLength(1);
+    const table = await run([
+      'app',
+      'raw-http-request',
+      '--method',
+      'GET',
+      '--endpoint',
+      '/workspaces',
+      '--output',
+      'table',
+    ]);
+    expect(table.stdout).toMatch(/^FIELD\s+VALUE\n/);
+    expect(table.stdout).toMatch(/status\s+200/);
+  });
+
+  it('documents each operation with generated help and examples', async () => {
+    const help = await run(['track', 'create-or-update-customer', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--update-only [true|false]');
+    expect(help.stdout).toContain('(required)');
+    expect(help.stdout).toContain(
+      'cioc track create-or-update-customer --identifier 42 --email ada@example.com --attributes \'{"plan":"pro","seats":3}\' --auth <name>',
+    );
+    const list = await run(['app', '--help']);
+    expect(list.stdout).toContain('send-transactional-email');
+  });
+});
+
+describe('completion', () => {
+  it('prints bash and zsh scripts and completes from the registry', async () => {
+    expect((await run(['completion', 'bash'])).stdout).toContain(
+      'complete -o default -F _cioc_complete cioc',
+    );
+    expect((await run(['completion', 'zsh'])).stdout).toContain('compdef _cioc cioc');
+    expect((await run(['completion', 'fish'])).code).toBe(2);
+    const words = async (...w: string[]) => (await run(['__complete', '--', ...w])).stdout.trim().split('\n');
+    expect(await words('tr')).toEqual(['track']);
+    expect(await words('track', 'create')).toEqual(['create-or-update-customer']);
+    expect(await words('track', 'delete-customer', '--i')).toEqual(['--identifier', '--input']);
+    expect(await words('run', 'app.')).toEqual(
+      expect.arrayContaining(['app.raw_http_request', 'app.trigger_broadcast']),
+    );
+    expect(await words('track', 'delete-customer', '--region', '')).toEqual(['us', 'eu', 'emulator']);
+  });
+});
+
+describe('start-up', () => {
+  it('builds the whole CLI without compiling a single schema', () => {
+    const sink = new PassThrough();
+    const io = { stdout: sink, stderr: sink, stdin: new PassThrough(), env: {} };
+    const before = compiledSchemaCount(); // the in-process emulator of this file may have compiled some
+    for (const connector of ['track', 'app', 'beta']) buildProgram(io, ['node', 'cioc', connector]);
+    expect(compiledSchemaCount()).toBe(before);
+  });
+});
