@@ -26,64 +26,25 @@ function user(home: string, name: string, extra: Record<string, string> = {}) {
 }
 
 async function createAll(run: ReturnType<typeof user>): Promise<void> {
-  expect(
-    (
-      await run(
-        [
-          'auth',
-          'create',
-          '--name',
-          'emu-track',
-          '--connector',
-          'track',
-          '--region',
-          'emulator',
-          '--site-id',
-          CREDENTIALS.track.siteId,
-          '--api-key-stdin',
-        ],
-        `${CREDENTIALS.track.apiKey}\n`,
-      )
-    ).code,
-  ).toBe(0);
-  expect(
-    (
-      await run(
-        [
-          'auth',
-          'create',
-          '--name',
-          'emu-app',
-          '--connector',
-          'app',
-          '--region',
-          'emulator',
-          '--scope',
-          'organisational',
-          '--api-key-stdin',
-        ],
-        CREDENTIALS.app.apiKey,
-      )
-    ).code,
-  ).toBe(0);
-  expect(
-    (
-      await run(
-        [
-          'auth',
-          'create',
-          '--name',
-          'emu-beta',
-          '--connector',
-          'beta',
-          '--region',
-          'emulator',
-          '--api-key-stdin',
-        ],
-        CREDENTIALS.app.apiKey,
-      )
-    ).code,
-  ).toBe(0);
+  const created = [
+    await run(
+      `auth create --name emu-track --connector track --region emulator --site-id ${CREDENTIALS.track.siteId} --api-key-stdin`.split(
+        ' ',
+      ),
+      `${CREDENTIALS.track.apiKey}\n`,
+    ),
+    await run(
+      'auth create --name emu-app --connector app --region emulator --scope organisational --api-key-stdin'.split(
+        ' ',
+      ),
+      CREDENTIALS.app.apiKey,
+    ),
+    await run(
+      'auth create --name emu-beta --connector beta --region emulator --api-key-stdin'.split(' '),
+      CREDENTIALS.app.apiKey,
+    ),
+  ];
+  expect(created.map((r) => r.code)).toEqual([0, 0, 0]);
 }
 
 describe('cioc auth', () => {

@@ -4,17 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, cioc } from './support/cli.js';
-import { CREDENTIALS, useEmulator } from './support/emulator.js';
+import { CREDENTIALS, emulatorEnv, useEmulator } from './support/emulator.js';
 
 const { emulator, url } = await useEmulator();
 
-const env = {
-  CIOC_REGION: 'emulator',
-  CIOC_EMULATOR_URL: url,
-  CIOC_SITE_ID: CREDENTIALS.track.siteId,
-  CIOC_TRACK_API_KEY: CREDENTIALS.track.apiKey,
-  CIOC_APP_API_KEY: CREDENTIALS.app.apiKey,
-};
+const env = emulatorEnv(url);
 const SECRETS = [
   CREDENTIALS.track.apiKey,
   CREDENTIALS.app.apiKey,

@@ -7,16 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli/main.js';
 import { compiledSchemaCount } from '../src/schema.js';
 import { cioc } from './support/cli.js';
-import { CREDENTIALS, useEmulator } from './support/emulator.js';
+import { emulatorEnv, useEmulator } from './support/emulator.js';
 
 const { emulator, url } = await useEmulator();
-const env = {
-  CIOC_REGION: 'emulator',
-  CIOC_EMULATOR_URL: url,
-  CIOC_SITE_ID: CREDENTIALS.track.siteId,
-  CIOC_TRACK_API_KEY: CREDENTIALS.track.apiKey,
-  CIOC_APP_API_KEY: CREDENTIALS.app.apiKey,
-};
+const env = emulatorEnv(url);
 const run = (args: string[]) => cioc(args, { env });
 const errorOf = (stderr: string) =>
   (JSON.parse(stderr) as { error: { type: string; message: string } }).error;
@@ -140,38 +134,13 @@ describe('cioc <connector> <operation>', () => {
     const missing = await run(['track', 'delete-customer']);
     expect(missing.code).toBe(2);
     expect(errorOf(missing.stderr).message).toContain('/identifier is required (--identifier)');
-    const integer = await run([
-      'track',
-      'track-custom-event',
-      '--identifier',
-      '1',
-      '--name',
-      'n',
-      '--timestamp',
-      'soon',
-    ]);
+    const event = (...extra: string[]) =>
+      run(['track', 'track-custom-event', '--identifier', '1', '--name', 'n', ...extra]);
+    const integer = await event('--timestamp', 'soon');
     expect(errorOf(integer.stderr).message).toBe('--timestamp must be a whole number, not "soon"');
-    const json = await run([
-      'track',
-      'track-custom-event',
-      '--identifier',
-      '1',
-      '--name',
-      'n',
-      '--data',
-      '{oops',
-    ]);
+    const json = await event('--data', '{oops');
     expect(errorOf(json.stderr).message).toContain('--data must be JSON');
-    const choice = await run([
-      'track',
-      'track-custom-event',
-      '--identifier',
-      '1',
-      '--name',
-      'n',
-      '--type',
-      'click',
-    ]);
+    const choice = await event('--type', 'click');
     expect(choice.code).toBe(2);
     expect(errorOf(choice.stderr)).toMatchObject({ type: 'usage' });
     expect(errorOf(choice.stderr).message).toContain('Allowed choices are event, page, screen');

@@ -28,3 +28,14 @@ export async function useEmulator(options: EmulatorOptions = {}): Promise<Runnin
   });
   return { emulator, url };
 }
+
+/** The environment that points the `cioc` binary at an emulator with its default credentials. */
+export function emulatorEnv(url: string): Record<string, string> {
+  return {
+    CIOC_REGION: 'emulator',
+    CIOC_EMULATOR_URL: url,
+    CIOC_SITE_ID: CREDENTIALS.track.siteId,
+    CIOC_TRACK_API_KEY: CREDENTIALS.track.apiKey,
+    CIOC_APP_API_KEY: CREDENTIALS.app.apiKey,
+  };
+}
