@@ -8,30 +8,58 @@ export function isInteractive(io: Io): boolean {
   return io.stdin.isTTY === true;
 }
 
-export async function ask(
-  io: Io,
-  question: string,
-  options: { secret?: boolean; defaultValue?: string } = {},
-): Promise<string> {
-  let muted = false;
-  const output = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      if (!muted) io.stderr.write(chunk);
-      callback();
-    },
-  });
-  const rl = createInterface({ input: io.stdin, output, terminal: true });
-  try {
-    const suffix = options.defaultValue === undefined ? '' : ` [${options.defaultValue}]`;
-    const answer = await new Promise<string>((resolve) => {
-      rl.question(`${question}${suffix}: `, resolve);
-      muted = options.secret === true;
+/**
+ * Questions on the terminal, one readline for the whole conversation: answers typed (or pasted)
+ * ahead of their question are kept in order, not lost. A secret's answer is not echoed. If the
+ * input ends before an answer, the question fails clearly instead of hanging.
+ */
+export class Prompter {
+  private muted = false;
+  private ended = false;
+  private readonly lines: string[] = [];
+  private waiting: ((line: string | undefined) => void) | undefined;
+  private readonly rl;
+
+  constructor(private readonly io: Io) {
+    const output = new Writable({
+      write: (chunk: Buffer, _encoding, callback) => {
+        if (!this.muted) io.stderr.write(chunk);
+        callback();
+      },
     });
-    if (options.secret === true) io.stderr.write('\n');
-    const value = answer.trim();
+    this.rl = createInterface({ input: io.stdin, output, terminal: true });
+    this.rl.on('line', (line) => {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      if (waiting === undefined) this.lines.push(line);
+      else waiting(line);
+    });
+    this.rl.on('close', () => {
+      this.ended = true;
+      this.waiting?.(undefined);
+    });
+  }
+
+  async ask(question: string, options: { secret?: boolean; defaultValue?: string } = {}): Promise<string> {
+    const suffix = options.defaultValue === undefined ? '' : ` [${options.defaultValue}]`;
+    this.io.stderr.write(`${question}${suffix}: `);
+    this.muted = options.secret === true;
+    const line =
+      this.lines.shift() ??
+      (this.ended
+        ? undefined
+        : await new Promise<string | undefined>((resolve) => {
+            this.waiting = resolve;
+          }));
+    if (this.muted) this.io.stderr.write('\n');
+    this.muted = false;
+    if (line === undefined) throw new ValidationError(`No answer to "${question}": the input has ended`);
+    const value = line.trim();
     return value === '' ? (options.defaultValue ?? '') : value;
-  } finally {
-    rl.close();
+  }
+
+  close(): void {
+    this.rl.close();
   }
 }
 

@@ -8,7 +8,7 @@ import { CONNECTOR_IDS, isConnectorId, REGIONS } from '../../regions.js';
 import { AuthStore, SCOPES, type AuthenticationInfo } from '../../store/auth-store.js';
 import { printJson, printText, type Io } from '../io.js';
 import { formatTable } from '../output.js';
-import { ask, isInteractive, readSecretFromStdin } from '../prompt.js';
+import { isInteractive, Prompter, readSecretFromStdin } from '../prompt.js';
 
 interface SecretFlags {
   siteId?: string;
@@ -88,26 +88,32 @@ export function registerAuthCommands(program: Command, io: Io): void {
         },
       ) => {
         const interactive = isInteractive(io) && flags.apiKeyStdin !== true;
+        const prompter = interactive ? new Prompter(io) : undefined;
         let { name, connector } = flags;
-        if (interactive) {
-          name ??= await ask(io, 'Name (e.g. prod-track)');
-          connector ??= await ask(io, 'Connector (track, app, beta)', { defaultValue: 'track' });
-        }
-        const missing = [
-          name === undefined ? '--name' : undefined,
-          connector === undefined ? '--connector' : undefined,
-        ].filter((m) => m !== undefined);
-        if (missing.length > 0)
-          throw new ValidationError(
-            `Missing ${missing.join(' and ')} (standard input is not a terminal, so nothing can be asked)`,
-          );
-        if (!isConnectorId(connector))
-          throw new ValidationError(`Unknown connector "${String(connector)}": use track, app or beta`);
-        const credentials = await credentialsFrom(io, flags);
-        if (interactive) {
-          for (const field of CONNECTORS[connector].credentialFields) {
-            credentials[field.key] ??= await ask(io, field.label, { secret: field.secret });
+        let credentials: Credentials;
+        try {
+          if (prompter !== undefined) {
+            name ??= await prompter.ask('Name (e.g. prod-track)');
+            connector ??= await prompter.ask('Connector (track, app, beta)', { defaultValue: 'track' });
           }
+          const missing = [
+            name === undefined ? '--name' : undefined,
+            connector === undefined ? '--connector' : undefined,
+          ].filter((m) => m !== undefined);
+          if (missing.length > 0)
+            throw new ValidationError(
+              `Missing ${missing.join(' and ')} (standard input is not a terminal, so nothing can be asked)`,
+            );
+          if (!isConnectorId(connector))
+            throw new ValidationError(`Unknown connector "${String(connector)}": use track, app or beta`);
+          credentials = await credentialsFrom(io, flags);
+          if (prompter !== undefined) {
+            for (const field of CONNECTORS[connector].credentialFields) {
+              credentials[field.key] ??= await prompter.ask(field.label, { secret: field.secret });
+            }
+          }
+        } finally {
+          prompter?.close();
         }
         const created = withStore(io, (store) => {
           const info = store.create({
