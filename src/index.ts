@@ -34,3 +34,11 @@ export {
   type AttemptOutcome,
 } from './delivery/retry-policy.js';
 export { DEFAULT_RATE_LIMITS, type RateLimit } from './delivery/rate-limiter.js';
+export {
+  sendBatch,
+  type BatchReport,
+  type BatchItemProblem,
+  type BatchOptions,
+} from './delivery/batch-builder.js';
+export { testAuthentication, type TestReport, type TestSubject } from './diagnose.js';
+export { VERSION } from './version.js';

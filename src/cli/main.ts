@@ -7,13 +7,14 @@ import type { EmulatorFlags } from './commands/emulator.js';
 import { describeCommand, opsCommand } from './commands/ops.js';
 import { registerOperationCommands } from './commands/operation.js';
 import { printError, processIo, type Io } from './io.js';
+import { VERSION } from '../version.js';
 
 export function buildProgram(io: Io, argv: readonly string[]): Command {
   const program = new Command('cioc')
     .description(
       'Customer.io connectors: Track, App and Beta operations, named authentications, and a local emulator.',
     )
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

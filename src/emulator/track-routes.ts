@@ -2,7 +2,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { trackError } from './http-error.js';
 import type { EmulatorState } from './state.js';
-import { LIMITS } from './state.js';
 import { objectBody } from './body.js';
 
 const ok = (reply: FastifyReply): FastifyReply =>
@@ -118,5 +117,3 @@ export function registerTrackRoutes(app: FastifyInstance, state: EmulatorState):
 function trackBodyError(message: string): Error {
   return trackError(400, message);
 }
-
-export { LIMITS };

@@ -12,11 +12,12 @@ import type { WireRequest, WireResponse } from '../operations/types.js';
 import { Redactor, redactHeaders } from '../redact.js';
 import type { ConnectorId } from '../regions.js';
 import { buildUrl, parseBaseUrl, type BaseUrl } from './url.js';
+import { VERSION } from '../version.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Timeouts shorter than this get a precise timer; see `Transport.attempt`. */
 const PRECISE_TIMEOUT_BELOW_MS = 5_000;
-export const DEFAULT_USER_AGENT = 'customerio-connectors/0.1.0 (+node)';
+export const DEFAULT_USER_AGENT = `customerio-connectors/${VERSION} (node ${process.version})`;
 
 /** A request ready to send: exact URL, headers and body bytes. */
 export interface PreparedRequest {
