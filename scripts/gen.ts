@@ -1,9 +1,20 @@
-/** `npm run gen`: writes the files derived from the registry (docs/operations.md). */
+/**
+ * `npm run gen`: writes every file derived from the specs and the registry.
+ *   src/operations/generated/{track,app}.ts — the spec operations without a hand-written one
+ *   docs/operations.md                        — the "All operations" reference
+ * test/generated.test.ts fails when running it would change anything.
+ */
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { operationsMarkdown } from '../src/docs/operations-doc.js';
+import { specModules } from './gen/outputs.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+for (const [path, content] of Object.entries(specModules(root))) {
+  writeFileSync(resolve(root, path), content);
+  process.stdout.write(`wrote ${path}\n`);
+}
+// The docs read the registry, which includes the modules just written: load it only now.
+const { operationsMarkdown } = await import('../src/docs/operations-doc.js');
 writeFileSync(resolve(root, 'docs/operations.md'), operationsMarkdown());
 process.stdout.write('wrote docs/operations.md\n');

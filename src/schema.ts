@@ -6,7 +6,14 @@ import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ValidationError, type ValidationIssue } from './errors.js';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, useDefaults: false, coerceTypes: false });
+const ajv = new Ajv({
+  allErrors: true,
+  verbose: true,
+  strict: true,
+  strictRequired: false,
+  useDefaults: false,
+  coerceTypes: false,
+});
 const compiled = new WeakMap<object, ValidateFunction>();
 
 let compilations = 0;

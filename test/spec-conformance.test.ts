@@ -26,6 +26,34 @@ describe('requests conform to the official specs', () => {
     expect(specs.app.operationCount).toBe(113);
   });
 
+  it('covers every operation of the specs, on the App and the Beta host alike', () => {
+    const specOps = (connector: 'track' | 'app' | 'beta') =>
+      listOperations(connector).filter((op) => op.method !== 'ANY');
+    expect(specOps('track')).toHaveLength(specs.track.operationCount);
+    expect(specOps('app')).toHaveLength(specs.app.operationCount);
+    expect(specOps('beta')).toHaveLength(specs.app.operationCount);
+    // Each spec route is covered exactly once per connector.
+    for (const [connector, spec] of [
+      ['track', specs.track],
+      ['app', specs.app],
+    ] as const) {
+      for (const route of spec.routes()) {
+        const covering = specOps(connector).filter((op) => {
+          const { request } = clients[connector].prepare(op.id, op.examples[0]?.input ?? {});
+          const { method, path } = specRequestOf(connector, request.url, request.method, request.body);
+          return route.matches(method, path);
+        });
+        expect(
+          covering.map((op) => op.id),
+          `${route.method} ${route.template}`,
+        ).toHaveLength(1);
+      }
+    }
+    process.stdout.write(
+      `operations covered: track ${String(specOps('track').length)}/${String(specs.track.operationCount)}, app ${String(specOps('app').length)}/${String(specs.app.operationCount)}, beta ${String(specOps('beta').length)}\n`,
+    );
+  });
+
   const cases = listOperations().flatMap((op) => op.examples.map((example) => ({ op, example })));
   it.each(cases.map((c) => [`${c.op.id}: ${c.example.summary}`, c] as const))(
     '%s',

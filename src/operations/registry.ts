@@ -7,7 +7,10 @@ import { createOrUpdateCustomer, deleteCustomer, trackCustomEvent } from './trac
 import { sendBatch, sendEntity } from './track-v2.js';
 import { sendTransactionalEmail, triggerBroadcast } from './app-sends.js';
 import type { AnyOperation } from './types.js';
-import type { ConnectorId } from '../regions.js';
+import { CONNECTOR_IDS, type ConnectorId } from '../regions.js';
+import { APP_SPEC_OPERATIONS } from './generated/app.js';
+import { TRACK_SPEC_OPERATIONS } from './generated/track.js';
+import { specOperation, type SpecOperationData } from './spec-operation.js';
 import { ValidationError } from '../errors.js';
 import { closest } from '../schema.js';
 
@@ -29,17 +32,39 @@ export type OperationId = RegisteredOperation['id'];
 export type OperationById<Id extends OperationId> = Extract<RegisteredOperation, { id: Id }>;
 export type OperationsOf<C extends ConnectorId> = Extract<RegisteredOperation, { connector: C }>;
 
-const BY_ID: ReadonlyMap<string, AnyOperation> = new Map(
-  (OPERATIONS as unknown as readonly AnyOperation[]).map((op) => [op.id, op]),
-);
+/**
+ * Every operation: the hand-written ones above (typed), then the ones generated from the specs
+ * (`generated/`), each App one also on the Beta host, which serves the App API's routes
+ * (customerio-api.md §4).
+ */
+const ALL: readonly AnyOperation[] = [
+  ...(OPERATIONS as unknown as readonly AnyOperation[]),
+  ...TRACK_SPEC_OPERATIONS.map(specOperation),
+  ...APP_SPEC_OPERATIONS.map(specOperation),
+  ...APP_SPEC_OPERATIONS.map((data) => specOperation(onBeta(data))),
+  ...[sendTransactionalEmail, triggerBroadcast].map((op) => onBetaCurated(op as unknown as AnyOperation)),
+].sort(byConnector);
+
+const BY_ID: ReadonlyMap<string, AnyOperation> = new Map(ALL.map((op) => [op.id, op]));
+
+function byConnector(a: AnyOperation, b: AnyOperation): number {
+  return CONNECTOR_IDS.indexOf(a.connector) - CONNECTOR_IDS.indexOf(b.connector);
+}
+
+function onBeta(data: SpecOperationData): SpecOperationData {
+  return { ...data, id: data.id.replace(/^app\./, 'beta.'), connector: 'beta' };
+}
+
+function onBetaCurated(op: AnyOperation): AnyOperation {
+  return { ...op, id: op.id.replace(/^app\./, 'beta.'), connector: 'beta' };
+}
 
 export function findOperation(id: string): AnyOperation | undefined {
   return BY_ID.get(id);
 }
 
 export function listOperations(connector?: ConnectorId): readonly AnyOperation[] {
-  const all = OPERATIONS as unknown as readonly AnyOperation[];
-  return connector === undefined ? all : all.filter((op) => op.connector === connector);
+  return connector === undefined ? ALL : ALL.filter((op) => op.connector === connector);
 }
 
 /** The operation with this id, or a `ValidationError` that suggests the closest id. */

@@ -37,6 +37,10 @@ export interface WireRequest {
   readonly query: Readonly<Record<string, QueryValue>>;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: WireBody;
+  /** The path is relative to the host rather than the base path (Track's `/unsubscribe/…`). */
+  readonly fromOrigin?: boolean;
+  /** Send no credentials (the spec declares no security for this endpoint). */
+  readonly noAuth?: boolean;
 }
 
 export interface WireResponse {

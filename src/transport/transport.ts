@@ -115,7 +115,11 @@ export class Transport {
 
   /** Builds the exact request: URL under the base, auth, content type, body bytes. */
   prepare(wire: WireRequest): PreparedRequest {
-    const url = buildUrl(this.base, wire.path, wire.query);
+    const url = buildUrl(
+      wire.fromOrigin === true ? { ...this.base, path: '' } : this.base,
+      wire.path,
+      wire.query,
+    );
     const headers: Record<string, string> = {
       accept: 'application/json',
       'user-agent': this.userAgent,
@@ -138,7 +142,7 @@ export class Transport {
         headers['content-type'] = 'application/x-www-form-urlencoded';
         break;
     }
-    headers['authorization'] = this.authorization;
+    if (wire.noAuth !== true) headers['authorization'] = this.authorization;
     return { method: wire.method, url, headers, body };
   }
 
