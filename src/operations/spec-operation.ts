@@ -78,16 +78,11 @@ export function specOperation(data: SpecOperationData): AnyOperation {
     examples: data.examples,
     encode,
     decode: (response, request) => {
-      if (response.body === undefined)
-        return data.wire.autoId !== undefined
-          ? {
-              id:
-                request.body.kind === 'json'
-                  ? (request.body.value as Record<string, unknown>)[data.wire.autoId]
-                  : undefined,
-            }
-          : {};
-      return response.body;
+      const body = response.body ?? {};
+      if (data.wire.autoId === undefined || request.body.kind !== 'json') return body;
+      // Say which id the event was sent with (for deduplication), as the hand-written event does.
+      const id = (request.body.value as Record<string, unknown>)[data.wire.autoId];
+      return typeof body === 'object' && !Array.isArray(body) ? { ...body, [data.wire.autoId]: id } : body;
     },
   };
 }
