@@ -137,7 +137,8 @@ function sample(schema: Json, name: string): unknown {
       return [sample((schema['items'] as Json | undefined) ?? {}, name)];
     case 'object': {
       const properties = (schema['properties'] as Record<string, Json> | undefined) ?? {};
-      const required = (schema['required'] as string[] | undefined) ?? [];
+      // With nothing required, the first field (an identifier object such as `{id}` means one).
+      const required = (schema['required'] as string[] | undefined) ?? Object.keys(properties).slice(0, 1);
       return Object.fromEntries(required.map((key) => [key, sample(properties[key] ?? {}, key)]));
     }
     case 'string':
@@ -204,7 +205,9 @@ export function buildSpecOperations(referenceDir: string, source: SpecSource): S
         'application/json'
       ]?.['schema'];
       if (bodySchemaRaw !== undefined) {
-        bodyRequired = requestBody?.['required'] === true;
+        // A JSON body the spec defines is always sent, if only as `{}` (some routes require the
+        // Content-Type, e.g. Track's /unsubscribe).
+        bodyRequired = requestBody?.['required'] === true || ['post', 'put', 'patch'].includes(method);
         const bodySchema = converter.convert(bodySchemaRaw);
         const shape = converter.objectShape(bodySchema);
         if (shape === undefined || Object.keys(shape.properties).length === 0) {
@@ -303,6 +306,7 @@ export function buildSpecOperations(referenceDir: string, source: SpecSource): S
             ? { noAuth: true }
             : {}),
         },
+        successStatus: success === undefined ? 200 : Number(success[0]),
         source: { spec: source.file, operationId },
       });
     }

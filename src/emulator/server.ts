@@ -13,6 +13,7 @@ import { appError, EmulatorHttpError, trackError } from './http-error.js';
 import { EmulatorState, type WorkspaceConfig } from './state.js';
 import { registerTrackRoutes } from './track-routes.js';
 import { registerTrackV2Routes } from './track-v2-routes.js';
+import { registerSpecRoutes } from './spec-routes.js';
 import { ArrivalLimiter, type EmulatorRateLimits } from './rate-limit.js';
 
 export interface EmulatorOptions {
@@ -175,6 +176,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   registerAppRoutes(app, state, '/v1');
   registerAppRoutes(app, state, '/v1/api');
   registerControlRoutes(app, state, faults, requests, rateLimiter, statusCounts);
+  // Last: every other spec route, answered from the registry's schemas.
+  registerSpecRoutes(app);
 
   let origin = '';
   return {

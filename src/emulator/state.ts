@@ -156,7 +156,10 @@ export class EmulatorState {
 
   private seed(): void {
     this.broadcasts = [{ id: 1, name: 'Emulator broadcast' }];
-    this.transactionalMessages = [{ id: 7, name: 'Welcome email', trigger_name: 'welcome' }];
+    this.transactionalMessages = [
+      { id: 7, name: 'Welcome email', trigger_name: 'welcome' },
+      { id: 1, name: 'Example message', trigger_name: 'example' },
+    ];
   }
 
   private nextCioId(): string {

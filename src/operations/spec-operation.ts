@@ -34,6 +34,8 @@ export interface SpecOperationData {
     /** The spec declares no security: no credentials are sent. */
     readonly noAuth?: boolean;
   };
+  /** The success status the spec documents (200, 204…). */
+  readonly successStatus: number;
   /** Where it came from: the spec file and its operationId. */
   readonly source: { readonly spec: string; readonly operationId: string };
 }

@@ -74,6 +74,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "broadcastErrors"
@@ -829,6 +830,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "sendPush"
@@ -995,6 +997,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "sendSMS"
@@ -1741,6 +1744,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listCampaigns"
@@ -2494,6 +2498,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getCampaigns"
@@ -2975,6 +2980,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "campaignMetrics"
@@ -3086,6 +3092,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "campaignLinkMetrics"
@@ -3444,6 +3451,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listCampaignActions"
@@ -3760,6 +3768,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getCampaignMessages"
@@ -4109,6 +4118,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getCampaignAction"
@@ -4619,8 +4629,9 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
         "url",
         "method"
       ],
-      "bodyRequired": false
+      "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "updateCampaignAction"
@@ -4976,6 +4987,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getCampaignActionTranslation"
@@ -5488,8 +5500,9 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
         "url",
         "method"
       ],
-      "bodyRequired": false
+      "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "updateCampaignActionTranslation"
@@ -5977,6 +5990,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "campaignActionMetrics"
@@ -6102,6 +6116,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "campaignActionLinks"
@@ -6236,6 +6251,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "campaignJourneyMetrics"
@@ -6657,6 +6673,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listActivities"
@@ -6801,6 +6818,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listBroadcasts"
@@ -6952,6 +6970,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getBroadcast"
@@ -7023,6 +7042,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "broadcastStatus"
@@ -7291,6 +7311,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "broadcastMetrics"
@@ -7402,6 +7423,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "broadcastLinks"
@@ -7736,6 +7758,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "broadcastActions"
@@ -8056,6 +8079,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "broadcastMessages"
@@ -8393,6 +8417,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getBroadcastAction"
@@ -8886,8 +8911,9 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
         "url",
         "method"
       ],
-      "bodyRequired": false
+      "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "updateBroadcastAction"
@@ -9231,6 +9257,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getBroadcastActionLanguage"
@@ -9726,8 +9753,9 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
         "url",
         "method"
       ],
-      "bodyRequired": false
+      "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "updateBroadcastActionLanguage"
@@ -10002,6 +10030,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "broadcastActionMetrics"
@@ -10127,6 +10156,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "broadcastActionLinks"
@@ -10201,6 +10231,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listBroadcastTriggers"
@@ -10282,6 +10313,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getSuppression"
@@ -10381,6 +10413,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getSuppressionByType"
@@ -10437,6 +10470,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "postSuppression"
@@ -10494,6 +10528,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 204,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "deleteSuppression"
@@ -10598,6 +10633,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listExports"
@@ -10709,6 +10745,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getExport"
@@ -10761,6 +10798,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "downloadExport"
@@ -12297,7 +12335,19 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       {
         "summary": "Export customer data",
         "input": {
-          "filters": {}
+          "filters": {
+            "and": [
+              {
+                "or": [
+                  {
+                    "segment": {
+                      "id": 1
+                    }
+                  }
+                ]
+              }
+            ]
+          }
         }
       }
     ],
@@ -12308,6 +12358,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "exportPeopleData"
@@ -12474,8 +12525,9 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
         "transactional_message_id",
         "action_id"
       ],
-      "bodyRequired": false
+      "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "exportDeliveriesData"
@@ -12819,6 +12871,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "import"
@@ -12987,6 +13040,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getImport"
@@ -13031,6 +13085,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getCioAllowlist"
@@ -13354,6 +13409,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listMessages"
@@ -13608,6 +13664,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getMessage"
@@ -13725,6 +13782,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getArchivedMessage"
@@ -13857,6 +13915,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listNewsletters"
@@ -13971,6 +14030,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getNewsletters"
@@ -14018,6 +14078,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 204,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "deletetNewsletters"
@@ -14286,6 +14347,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getNewsletterMetrics"
@@ -14397,6 +14459,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getNewsletterLinks"
@@ -14549,6 +14612,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listNewsletterVariants"
@@ -14845,6 +14909,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getNewsletterMsgMeta"
@@ -15000,6 +15065,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getNewsletterVariant"
@@ -15266,8 +15332,9 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
         "preheader_text",
         "headers"
       ],
-      "bodyRequired": false
+      "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "updateNewsletterVariant"
@@ -15423,6 +15490,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getNewsletterVariantTranslation"
@@ -15685,8 +15753,9 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
         "preheader_text",
         "headers"
       ],
-      "bodyRequired": false
+      "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "updateNewsletterVariantTranslation"
@@ -15767,6 +15836,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getNewsletterTestGroups"
@@ -15928,6 +15998,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getNewsletterVariantTranslationTest"
@@ -16196,8 +16267,9 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
         "preheader_text",
         "headers"
       ],
-      "bodyRequired": false
+      "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "updateNewsletterTestTranslation"
@@ -16472,6 +16544,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getVariantMetrics"
@@ -16597,6 +16670,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getVariantLinks"
@@ -16671,6 +16745,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getObjectTypes"
@@ -16930,7 +17005,17 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
         "summary": "Find objects",
         "input": {
           "object_type_id": "1",
-          "filter": {}
+          "filter": {
+            "and": [
+              {
+                "object_attribute": {
+                  "field": "example",
+                  "operator": "eq",
+                  "type_id": "1"
+                }
+              }
+            ]
+          }
         }
       }
     ],
@@ -16945,6 +17030,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getObjectsFilter"
@@ -17064,6 +17150,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getObjectRelationships"
@@ -17174,6 +17261,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getObjectAttributes"
@@ -17310,6 +17398,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listWebhooks"
@@ -17543,6 +17632,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "createWebhook"
@@ -17681,6 +17771,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getWebhook"
@@ -17920,6 +18011,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "updateWebhook"
@@ -17967,6 +18059,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "deleteWebhook"
@@ -18065,6 +18158,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listSegments"
@@ -18186,6 +18280,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "createManSegment"
@@ -18291,6 +18386,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getSegment"
@@ -18338,6 +18434,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 204,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "deleteManSegment"
@@ -18412,6 +18509,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getSegmentDependencies"
@@ -18464,6 +18562,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getSegmentCount"
@@ -18613,6 +18712,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getSegmentMembership"
@@ -18713,6 +18813,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listSenders"
@@ -18799,6 +18900,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getSender"
@@ -18868,6 +18970,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getSenderUsage"
@@ -18931,6 +19034,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listSnippets"
@@ -19015,6 +19119,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "updateSnippets"
@@ -19062,6 +19167,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 204,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "deleteSnippet"
@@ -19128,6 +19234,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getTopics"
@@ -19215,6 +19322,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listTransactional"
@@ -19309,6 +19417,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getTransactional"
@@ -19458,6 +19567,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listTransactionalVariants"
@@ -19723,8 +19833,9 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
         "headers",
         "body_amp"
       ],
-      "bodyRequired": false
+      "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "updateTransactional"
@@ -19880,6 +19991,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getTransactionalVariant"
@@ -20141,8 +20253,9 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
         "headers",
         "body_amp"
       ],
-      "bodyRequired": false
+      "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "updateTransactionalVariant"
@@ -20360,6 +20473,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "transactionalMetrics"
@@ -20471,6 +20585,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "transactionalLinks"
@@ -20778,6 +20893,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "transactionalMessages"
@@ -20853,6 +20969,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "listWorkspaces"
@@ -20930,6 +21047,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getCollections"
@@ -21033,6 +21151,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "addCollection"
@@ -21117,6 +21236,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getCollection"
@@ -21219,8 +21339,9 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
         "data",
         "url"
       ],
-      "bodyRequired": false
+      "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "updateCollection"
@@ -21268,6 +21389,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 204,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "deleteCollection"
@@ -21315,6 +21437,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getCollectionContents"
@@ -21342,7 +21465,8 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       },
       "additionalProperties": false,
       "required": [
-        "collection_id"
+        "collection_id",
+        "body"
       ]
     },
     "output": {
@@ -21395,16 +21519,18 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       {
         "summary": "Update the contents of a collection",
         "input": {
-          "collection_id": 1
+          "collection_id": 1,
+          "body": {}
         }
       }
     ],
     "wire": {
       "query": [],
       "body": [],
-      "bodyRequired": false,
+      "bodyRequired": true,
       "wholeBody": "body"
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "updateCollectionContents"
@@ -21487,6 +21613,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getPeopleEmail"
@@ -23013,7 +23140,19 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       {
         "summary": "Search for customers",
         "input": {
-          "filter": {}
+          "filter": {
+            "and": [
+              {
+                "or": [
+                  {
+                    "segment": {
+                      "id": 1
+                    }
+                  }
+                ]
+              }
+            ]
+          }
         }
       }
     ],
@@ -23027,6 +23166,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getPeopleFilter"
@@ -23292,6 +23432,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getPersonAttributes"
@@ -23394,6 +23535,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getPersonRelationships"
@@ -23665,6 +23807,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getPeopleById"
@@ -23744,6 +23887,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getPersonSegments"
@@ -23926,6 +24070,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getPersonMessages"
@@ -24341,6 +24486,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getPersonActivities"
@@ -24489,6 +24635,7 @@ export const APP_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "app-2025-07.json",
       "operationId": "getPersonSubscriptionPreferences"

@@ -56,6 +56,7 @@ export const TRACK_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "track.json",
       "operationId": "getRegion"
@@ -212,6 +213,7 @@ export const TRACK_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "track.json",
       "operationId": "add_device"
@@ -281,6 +283,7 @@ export const TRACK_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "track.json",
       "operationId": "delete_device"
@@ -344,6 +347,7 @@ export const TRACK_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "track.json",
       "operationId": "suppress"
@@ -407,6 +411,7 @@ export const TRACK_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": null,
       "bodyRequired": false
     },
+    "successStatus": 200,
     "source": {
       "spec": "track.json",
       "operationId": "unsuppress"
@@ -458,10 +463,11 @@ export const TRACK_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "body": [
         "unsubscribe"
       ],
-      "bodyRequired": false,
+      "bodyRequired": true,
       "fromOrigin": true,
       "noAuth": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "track.json",
       "operationId": "unsubscribe"
@@ -555,6 +561,7 @@ export const TRACK_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       "bodyRequired": true,
       "autoId": "id"
     },
+    "successStatus": 200,
     "source": {
       "spec": "track.json",
       "operationId": "trackAnonymous"
@@ -655,6 +662,7 @@ export const TRACK_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 204,
     "source": {
       "spec": "track.json",
       "operationId": "submitForm"
@@ -766,8 +774,12 @@ export const TRACK_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       {
         "summary": "Merge duplicate people",
         "input": {
-          "primary": {},
-          "secondary": {}
+          "primary": {
+            "id": "1"
+          },
+          "secondary": {
+            "id": "1"
+          }
         }
       }
     ],
@@ -779,6 +791,7 @@ export const TRACK_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "track.json",
       "operationId": "merge"
@@ -865,6 +878,7 @@ export const TRACK_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "track.json",
       "operationId": "metrics"
@@ -927,8 +941,9 @@ export const TRACK_SPEC_OPERATIONS: readonly SpecOperationData[] = [
         "device_id",
         "timestamp"
       ],
-      "bodyRequired": false
+      "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "track.json",
       "operationId": "pushMetrics"
@@ -1004,6 +1019,7 @@ export const TRACK_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "track.json",
       "operationId": "add_to_segment"
@@ -1079,6 +1095,7 @@ export const TRACK_SPEC_OPERATIONS: readonly SpecOperationData[] = [
       ],
       "bodyRequired": true
     },
+    "successStatus": 200,
     "source": {
       "spec": "track.json",
       "operationId": "remove_from_segment"
