@@ -32,6 +32,7 @@ import {
 } from './delivery/rate-limiter.js';
 import { DEFAULT_RETRY, type RetryOptions } from './delivery/retry-policy.js';
 import { deliver } from './transport/deliver.js';
+import { paginate, type PageOptions } from './operations/pagination.js';
 import type { RateBucket, WireRequest, WireResponse } from './operations/types.js';
 import {
   Transport,
@@ -184,6 +185,19 @@ export class Client<C extends ConnectorId = ConnectorId> {
       credentialFingerprint(this.transport.authorizationValue),
       configured ?? DEFAULT_RATE_LIMITS[bucket],
     );
+  }
+
+  /**
+   * Every item of a paginated listing (`start`/`next` cursors or `limit`/`offset`), fetching page
+   * after page as you iterate: `for await (const person of client.paginate('app.search_customers', { filter }))`.
+   */
+  paginate(
+    id: string,
+    input: Record<string, unknown> = {},
+    options: PageOptions & CallOptions = {},
+  ): AsyncGenerator {
+    const operation = this.operation(id);
+    return paginate((pageInput) => this.run(operation.id, pageInput, options), operation, input, options);
   }
 
   /** Closes the client's keep-alive connections. */

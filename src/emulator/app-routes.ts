@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { objectBody } from './body.js';
 import { appError, metaError } from './http-error.js';
-import type { EmulatorState, Person } from './state.js';
+import type { EmulatorState, Person, SegmentDef } from './state.js';
 
 export function registerAppRoutes(
   app: FastifyInstance,
@@ -72,6 +72,8 @@ export function registerAppRoutes(
     },
   );
 
+  registerSegmentRoutes(app, state, prefix);
+
   app.get(`${prefix}/workspaces`, async () => ({
     workspaces: [
       {
@@ -131,4 +133,92 @@ function customerView(person: Person): Record<string, unknown> {
       attributes: { ...d.attributes },
     })),
   };
+}
+
+const MEMBERSHIP_LIMIT = { default: 1000, max: 30_000 } as const;
+
+function segmentView(segment: SegmentDef): Record<string, unknown> {
+  return {
+    id: segment.id,
+    deduplicate_id: `${String(segment.id)}:${String(segment.created)}`,
+    name: segment.name,
+    description: segment.description,
+    state: 'finished',
+    progress: null,
+    type: 'manual',
+    tags: [],
+  };
+}
+
+/** Opaque cursors: the offset of the next page, base64url-encoded. */
+export function encodeCursor(offset: number): string {
+  return Buffer.from(`o:${String(offset)}`).toString('base64url');
+}
+export function decodeCursor(cursor: string | undefined): number | undefined {
+  if (cursor === undefined || cursor === '') return 0;
+  const match = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** Manual segments: create, list, get, delete, count and paginated membership (§3.3, §3.5). */
+function registerSegmentRoutes(app: FastifyInstance, state: EmulatorState, prefix: string): void {
+  const segmentOr404 = (raw: string): SegmentDef => {
+    const segment = state.segmentDefs.get(Number(raw));
+    if (segment === undefined) throw appError(404, `segment ${raw} not found`);
+    return segment;
+  };
+  app.get(`${prefix}/segments`, async () => ({ segments: [...state.segmentDefs.values()].map(segmentView) }));
+  app.post(`${prefix}/segments`, async (request) => {
+    const body = objectBody(request.body, (m) => metaError(400, m));
+    const segment = body['segment'] as Record<string, unknown> | undefined;
+    if (typeof segment?.['name'] !== 'string' || segment['name'].trim() === '')
+      throw metaError(400, 'segment.name is required');
+    const id = Math.max(0, ...state.segmentDefs.keys()) + 1;
+    const created: SegmentDef = {
+      id,
+      name: segment['name'],
+      description: typeof segment['description'] === 'string' ? segment['description'] : '',
+      created: Math.floor(Date.now() / 1000),
+    };
+    state.segmentDefs.set(id, created);
+    return { segment: segmentView(created) };
+  });
+  app.get<{ Params: { segment_id: string } }>(`${prefix}/segments/:segment_id`, async (request) => ({
+    segment: segmentView(segmentOr404(request.params.segment_id)),
+  }));
+  app.delete<{ Params: { segment_id: string } }>(`${prefix}/segments/:segment_id`, async (request, reply) => {
+    const segment = segmentOr404(request.params.segment_id);
+    state.segmentDefs.delete(segment.id);
+    state.segments.delete(segment.id);
+    return reply.code(204).send();
+  });
+  app.get<{ Params: { segment_id: string } }>(
+    `${prefix}/segments/:segment_id/customer_count`,
+    async (request) => {
+      const segment = segmentOr404(request.params.segment_id);
+      return { count: state.segments.get(segment.id)?.size ?? 0 };
+    },
+  );
+  app.get<{ Params: { segment_id: string }; Querystring: { start?: string; limit?: string } }>(
+    `${prefix}/segments/:segment_id/membership`,
+    async (request) => {
+      const segment = segmentOr404(request.params.segment_id);
+      const limit =
+        request.query.limit === undefined ? MEMBERSHIP_LIMIT.default : Number(request.query.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MEMBERSHIP_LIMIT.max) {
+        throw metaError(400, `limit must be an integer from 1 to ${String(MEMBERSHIP_LIMIT.max)}`);
+      }
+      const offset = decodeCursor(request.query.start);
+      if (offset === undefined) throw metaError(400, 'start is not a cursor this API returned');
+      const members = [...(state.segments.get(segment.id) ?? [])]
+        .map((cioId) => state.find('cio_id', cioId))
+        .filter((p): p is Person => p !== undefined);
+      const page = members.slice(offset, offset + limit);
+      return {
+        identifiers: page.map((p) => ({ id: p.id, email: p.email, cio_id: p.cio_id })),
+        ids: page.map((p) => p.id ?? p.cio_id),
+        next: offset + limit < members.length ? encodeCursor(offset + limit) : '',
+      };
+    },
+  );
 }

@@ -74,6 +74,13 @@ export interface Broadcast {
   name: string;
 }
 
+export interface SegmentDef {
+  id: number;
+  name: string;
+  description: string;
+  created: number;
+}
+
 export interface TransactionalMessage {
   id: number;
   name: string;
@@ -133,6 +140,8 @@ export class EmulatorState {
   objects = new Map<string, Record<string, string>>();
   triggers: BroadcastTrigger[] = [];
   broadcasts: Broadcast[] = [];
+  /** Manual segments (App `/v1/segments`); membership is in `segments`. */
+  segmentDefs = new Map<number, SegmentDef>();
   transactionalMessages: TransactionalMessage[] = [];
   private sequence = 0;
 
@@ -156,6 +165,17 @@ export class EmulatorState {
 
   private seed(): void {
     this.broadcasts = [{ id: 1, name: 'Emulator broadcast' }];
+    this.segmentDefs = new Map([
+      [
+        1,
+        {
+          id: 1,
+          name: 'Emulator manual segment',
+          description: 'Seeded by the emulator',
+          created: 1_700_000_000,
+        },
+      ],
+    ]);
     this.transactionalMessages = [
       { id: 7, name: 'Welcome email', trigger_name: 'welcome' },
       { id: 1, name: 'Example message', trigger_name: 'example' },

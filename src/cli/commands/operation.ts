@@ -8,6 +8,7 @@ import { CONNECTORS } from '../../connectors.js';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
 import { listOperations, requireOperation } from '../../operations/registry.js';
 import type { AnyOperation } from '../../operations/types.js';
+import { paginationOf } from '../../operations/pagination.js';
 import { CONNECTOR_IDS, REGIONS } from '../../regions.js';
 import type { LogEntry } from '../../transport/transport.js';
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
@@ -23,6 +24,8 @@ export interface CommonFlags extends ConnectionFlags {
   maxRetries?: string;
   output?: string;
   verbose?: boolean;
+  all?: boolean;
+  maxPages?: string;
 }
 
 /** The flags every operation command shares. */
@@ -51,6 +54,12 @@ function addCommonOptions(command: Command): Command {
     )
     .addOption(new Option('--output <format>', 'json (default), ndjson or table').choices(OUTPUT_FORMATS))
     .option('--verbose', 'log each request (redacted) to stderr');
+}
+
+function addPagingOptions(command: Command): Command {
+  return command
+    .option('--all', 'follow the pages: every item, one JSON line each (NDJSON)')
+    .option('--max-pages <n>', 'with --all, stop after this many pages (default 1000)');
 }
 
 export async function runOperation(
@@ -92,6 +101,18 @@ export async function runOperation(
         region: connection.region,
         request: prepared.printable,
       });
+      return;
+    }
+    if (flags.all === true) {
+      if (paginationOf(operation) === undefined)
+        throw new ValidationError(`${operation.id} is not a paginated listing: --all does not apply`);
+      const maxPages = parseIntegerFlag('--max-pages', flags.maxPages, 1, 1_000_000) ?? 1000;
+      // Every item of every page, one JSON line each, written as the pages arrive.
+      for await (const item of client.paginate(operation.id, input as Record<string, unknown>, {
+        maxPages,
+      })) {
+        io.stdout.write(`${JSON.stringify(item)}\n`);
+      }
       return;
     }
     printOutput(io, await client.run(operation.id, input), flags.output);
@@ -142,6 +163,7 @@ function operationCommand(io: Io, operation: AnyOperation): Command {
     command.addOption(option);
   }
   addCommonOptions(command);
+  if (paginationOf(operation) !== undefined) addPagingOptions(command);
   const prefix = `cioc ${operation.connector} ${name}`;
   const examples = operation.examples.map(
     (e) => `  # ${e.summary}\n  ${exampleCommand(prefix, specs, e.input)} --auth <name>`,
@@ -194,7 +216,7 @@ export function registerOperationCommands(program: Command, io: Io, argv: readon
       'Run an operation by id with a JSON input, e.g. cioc run track.delete_customer --input \'{"identifier":"42"}\'',
     )
     .argument('<operation>', 'operation id, e.g. track.create_or_update_customer');
-  addCommonOptions(run).action(async (id: string, flags: CommonFlags) => {
+  addPagingOptions(addCommonOptions(run)).action(async (id: string, flags: CommonFlags) => {
     const operation = requireOperation(id);
     await runOperation(io, operation, await readInput(flags.input, io), flags);
   });
