@@ -7,6 +7,9 @@ import { createClient } from '../src/client.js';
 import { listOperations } from '../src/operations/registry.js';
 import { OpenApiSpec, specRequestOf } from './support/openapi.js';
 
+/** The sends added after the July 2025 spec: not in it (customerio-api.md §3.7). */
+const LATER_SENDS = new Set(['send_inbox_message', 'send_in_app_message']);
+
 const specs = { track: new OpenApiSpec('track.json'), app: new OpenApiSpec('app-2025-07.json') };
 const clients = {
   track: createClient({ connector: 'track', credentials: { siteId: 's', apiKey: 'k' } }),
@@ -28,7 +31,9 @@ describe('requests conform to the official specs', () => {
 
   it('covers every operation of the specs, on the App and the Beta host alike', () => {
     const specOps = (connector: 'track' | 'app' | 'beta') =>
-      listOperations(connector).filter((op) => op.method !== 'ANY');
+      listOperations(connector).filter(
+        (op) => op.method !== 'ANY' && !LATER_SENDS.has(op.id.slice(connector.length + 1)),
+      );
     expect(specOps('track')).toHaveLength(specs.track.operationCount);
     expect(specOps('app')).toHaveLength(specs.app.operationCount);
     expect(specOps('beta')).toHaveLength(specs.app.operationCount);
@@ -54,7 +59,9 @@ describe('requests conform to the official specs', () => {
     );
   });
 
-  const cases = listOperations().flatMap((op) => op.examples.map((example) => ({ op, example })));
+  const cases = listOperations()
+    .filter((op) => !LATER_SENDS.has(op.id.slice(op.connector.length + 1)))
+    .flatMap((op) => op.examples.map((example) => ({ op, example })));
   it.each(cases.map((c) => [`${c.op.id}: ${c.example.summary}`, c] as const))(
     '%s',
     (_name, { op, example }) => {

@@ -12,7 +12,7 @@ export function registerAppRoutes(
   state: EmulatorState,
   prefix: '/v1' | '/v1/api',
 ): void {
-  for (const kind of ['email', 'push', 'sms'] as const) {
+  for (const kind of ['email', 'push', 'sms', 'inbox_message', 'in_app'] as const) {
     app.post(`${prefix}/send/${kind}`, async (request) => {
       const delivery = state.send(
         kind,

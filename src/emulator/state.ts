@@ -53,7 +53,7 @@ export interface StoredEvent {
 
 export interface Delivery {
   delivery_id: string;
-  kind: 'email' | 'push' | 'sms';
+  kind: 'email' | 'push' | 'sms' | 'inbox_message' | 'in_app';
   transactional_message_id: number | string | null;
   identifiers: Record<string, string>;
   to: string | null;

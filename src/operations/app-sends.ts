@@ -188,3 +188,71 @@ export const triggerBroadcast = defineOperation({
   },
   decode: (response) => response.body as { id: number },
 });
+
+/**
+ * The common envelope of the transactional sends added after the July 2025 spec
+ * (customerio-api.md §3.7: confirmed by the official Node and Go clients; the field list beyond the
+ * envelope is UNCONFIRMED, so other fields are passed through as they are given).
+ */
+const LaterSendInput = Type.Object(
+  {
+    transactional_message_id: Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1 })], {
+      description: 'The template: its id, or its Trigger Name.',
+    }),
+    identifiers: Identifiers,
+    message_data: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), { description: 'Liquid data for the template.' }),
+    ),
+    send_at: Type.Optional(Type.Integer({ minimum: 0, description: 'Unix seconds, at most 90 days ahead.' })),
+    language: Type.Optional(Type.String()),
+    disable_message_retention: Type.Optional(Type.Boolean()),
+    send_to_unsubscribed: Type.Optional(Type.Boolean()),
+    queue_draft: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const SendOutput = Type.Object(
+  { delivery_id: Type.String(), queued_at: Type.Integer({ description: 'Unix seconds.' }) },
+  { additionalProperties: true },
+);
+
+function laterSend<const Id extends `app.${string}`>(
+  id: Id,
+  kind: 'inbox_message' | 'in_app',
+  title: string,
+  what: string,
+) {
+  return defineOperation({
+    id,
+    connector: 'app',
+    title,
+    description: `Sends ${what} from a transactional template (App \`POST /v1/send/${kind}\`, added to the API after the July 2025 spec). Never resent once it may have arrived.`,
+    method: 'POST',
+    path: `/send/${kind}`,
+    input: LaterSendInput,
+    output: SendOutput,
+    safety: { idempotent: false, destructive: false, rateBucket: 'app_transactional' },
+    examples: [
+      {
+        summary: `${title} to person 42`,
+        input: { transactional_message_id: 7, identifiers: { id: '42' }, message_data: { name: 'Ada' } },
+      },
+    ],
+    encode: (input) => wireRequest('POST', `/send/${kind}`, { body: jsonBody(definedEntries(input)) }),
+    decode: (response) => response.body as { delivery_id: string; queued_at: number },
+  });
+}
+
+export const sendInboxMessage = laterSend(
+  'app.send_inbox_message',
+  'inbox_message',
+  'Send a transactional inbox message',
+  'an inbox message',
+);
+export const sendInAppMessage = laterSend(
+  'app.send_in_app_message',
+  'in_app',
+  'Send a transactional in-app message',
+  'an in-app message',
+);

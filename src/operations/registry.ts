@@ -5,7 +5,7 @@
 import { appRawHttpRequest, betaRawHttpRequest, trackRawHttpRequest } from './raw-http.js';
 import { createOrUpdateCustomer, deleteCustomer, trackCustomEvent } from './track-people.js';
 import { sendBatch, sendEntity } from './track-v2.js';
-import { sendTransactionalEmail, triggerBroadcast } from './app-sends.js';
+import { sendInAppMessage, sendInboxMessage, sendTransactionalEmail, triggerBroadcast } from './app-sends.js';
 import type { AnyOperation } from './types.js';
 import { CONNECTOR_IDS, type ConnectorId } from '../regions.js';
 import { APP_SPEC_OPERATIONS } from './generated/app.js';
@@ -22,6 +22,8 @@ export const OPERATIONS = [
   sendBatch,
   trackRawHttpRequest,
   sendTransactionalEmail,
+  sendInboxMessage,
+  sendInAppMessage,
   triggerBroadcast,
   appRawHttpRequest,
   betaRawHttpRequest,
@@ -42,7 +44,9 @@ const ALL: readonly AnyOperation[] = [
   ...TRACK_SPEC_OPERATIONS.map(specOperation),
   ...APP_SPEC_OPERATIONS.map(specOperation),
   ...APP_SPEC_OPERATIONS.map((data) => specOperation(onBeta(data))),
-  ...[sendTransactionalEmail, triggerBroadcast].map((op) => onBetaCurated(op as unknown as AnyOperation)),
+  ...[sendTransactionalEmail, sendInboxMessage, sendInAppMessage, triggerBroadcast].map((op) =>
+    onBetaCurated(op as unknown as AnyOperation),
+  ),
 ].sort(byConnector);
 
 const BY_ID: ReadonlyMap<string, AnyOperation> = new Map(ALL.map((op) => [op.id, op]));
