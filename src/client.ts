@@ -12,6 +12,8 @@ import {
   type OperationById,
   type OperationId,
   type OperationsOf,
+  type SpecOperationId,
+  type SpecOperationTypes,
 } from './operations/registry.js';
 import type { AnyOperation, InputOf, OutputOf } from './operations/types.js';
 import {
@@ -145,6 +147,11 @@ export class Client<C extends ConnectorId = ConnectorId> {
     input: InputOf<OperationById<Id>>,
     options?: CallOptions,
   ): Promise<OutputOf<OperationById<Id>>>;
+  async run<Id extends SpecOperationId>(
+    id: Id,
+    input: SpecOperationTypes[Id]['input'],
+    options?: CallOptions,
+  ): Promise<SpecOperationTypes[Id]['output']>;
   async run(id: string, input: unknown, options?: CallOptions): Promise<unknown>;
   async run(id: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
     const operation = this.operation(id);
@@ -224,7 +231,17 @@ export function encodeValid(operation: AnyOperation, input: unknown) {
   return operation.encode(input, { newId: ulid });
 }
 
-export type ConnectorClient<C extends ConnectorId> = Client<C> & OperationMethods<C>;
+/** A typed method per operation generated from the specs (`client.listSegments({})`). */
+export type SpecOperationMethods<C extends ConnectorId> = {
+  [K in SpecOperationId as K extends `${C}.${infer Name}` ? CamelCase<Name> : never]: (
+    input: SpecOperationTypes[K]['input'],
+    options?: CallOptions,
+  ) => Promise<SpecOperationTypes[K]['output']>;
+};
+
+export type ConnectorClient<C extends ConnectorId> = Client<C> &
+  OperationMethods<C> &
+  SpecOperationMethods<C>;
 
 /** Creates a client for one connector, with a typed method per operation of that connector. */
 export function createClient<C extends ConnectorId>(options: ClientOptions<C>): ConnectorClient<C> {

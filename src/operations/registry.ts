@@ -11,6 +11,7 @@ import { CONNECTOR_IDS, type ConnectorId } from '../regions.js';
 import { APP_SPEC_OPERATIONS } from './generated/app.js';
 import { TRACK_SPEC_OPERATIONS } from './generated/track.js';
 import { specOperation, type SpecOperationData } from './spec-operation.js';
+import type { GeneratedOperationTypes } from './generated/types.js';
 import { ValidationError } from '../errors.js';
 import { closest } from '../schema.js';
 
@@ -30,6 +31,15 @@ export const OPERATIONS = [
 ] as const;
 
 export type RegisteredOperation = (typeof OPERATIONS)[number];
+
+/** The generated operations' types; the Beta connector has each App one under `beta.`. */
+type BetaSpecTypes = {
+  [
+    K in keyof GeneratedOperationTypes as K extends `app.${infer Name}` ? `beta.${Name}` : never
+  ]: GeneratedOperationTypes[K];
+};
+export type SpecOperationTypes = GeneratedOperationTypes & BetaSpecTypes;
+export type SpecOperationId = keyof SpecOperationTypes;
 export type OperationId = RegisteredOperation['id'];
 export type OperationById<Id extends OperationId> = Extract<RegisteredOperation, { id: Id }>;
 export type OperationsOf<C extends ConnectorId> = Extract<RegisteredOperation, { connector: C }>;
