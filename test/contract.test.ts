@@ -22,8 +22,18 @@ const clientFor = (connector: 'track' | 'app' | 'beta') =>
     retry: false,
   });
 
-/** The people, deliveries and triggers the examples refer to (id "1", ada@example.com). */
+/** The people, deliveries, triggers, webhooks and snippets the examples refer to (id "1", "example"…). */
 function seed(): void {
+  emulator.state.webhooks.set(1, {
+    id: 1,
+    name: 'hook',
+    endpoint: 'https://example.com/hook',
+    events: ['email_sent'],
+    disabled: false,
+    full_resolution: true,
+    with_content: false,
+  });
+  emulator.state.snippets.set('example', { name: 'example', value: 'Hello', updated_at: 1 });
   emulator.state.identify('1', { email: 'ada@example.com' });
   emulator.state.identify('42', {});
   emulator.state.triggerBroadcast(1, {});

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { objectBody } from './body.js';
+import { registerAppResources } from './app-resources.js';
 import { appError, metaError } from './http-error.js';
 import type { EmulatorState, Person, SegmentDef } from './state.js';
 
@@ -73,6 +74,7 @@ export function registerAppRoutes(
   );
 
   registerSegmentRoutes(app, state, prefix);
+  registerAppResources(app, state, prefix);
 
   app.get(`${prefix}/workspaces`, async () => ({
     workspaces: [

@@ -140,6 +140,9 @@ export class EmulatorState {
   objects = new Map<string, Record<string, string>>();
   triggers: BroadcastTrigger[] = [];
   broadcasts: Broadcast[] = [];
+  /** Reporting webhooks by id, and snippets by name (App configuration resources). */
+  webhooks = new Map<number, Record<string, unknown>>();
+  snippets = new Map<string, { name: string; value: string; updated_at: number }>();
   /** Manual segments (App `/v1/segments`); membership is in `segments`. */
   segmentDefs = new Map<number, SegmentDef>();
   transactionalMessages: TransactionalMessage[] = [];
@@ -158,6 +161,8 @@ export class EmulatorState {
     this.segments = new Map();
     this.deliveries = [];
     this.objects = new Map();
+    this.webhooks = new Map();
+    this.snippets = new Map();
     this.triggers = [];
     this.sequence = 0;
     this.seed();

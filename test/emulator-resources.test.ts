@@ -1,0 +1,117 @@
+/** Stateful App resources of the emulator, through the generated operations. */
+import { describe, expect, it } from 'vitest';
+import { createClient } from '../src/client.js';
+import { BadRequestError, NotFoundError } from '../src/errors.js';
+import { CREDENTIALS, useEmulator } from './support/emulator.js';
+
+const { emulator, url } = await useEmulator();
+const options = { region: 'emulator' as const, emulatorUrl: url, rateLimits: false as const };
+const app = () => createClient({ connector: 'app', credentials: CREDENTIALS.app, ...options });
+
+describe('emulated App resources', () => {
+  it('shows transactional sends as messages, paginated', async () => {
+    const client = app();
+    const sent: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { delivery_id } = await client.sendTransactionalEmail({
+        transactional_message_id: 7,
+        identifiers: { id: `m${String(i)}` },
+        to: `m${String(i)}@example.com`,
+      });
+      sent.push(delivery_id);
+    }
+    const all: { id?: string }[] = [];
+    for await (const message of client.paginate('app.list_messages', { limit: 2 }))
+      all.push(message as { id?: string });
+    expect(all.map((m) => m.id)).toEqual([...sent].reverse());
+    const one = await client.getMessage({ message_id: sent[0] ?? '' });
+    expect(one.message).toMatchObject({ id: sent[0], recipient: 'm0@example.com', type: 'email' });
+    await expect(client.getMessage({ message_id: 'nope' })).rejects.toBeInstanceOf(NotFoundError);
+    await client.close();
+  });
+
+  it('lists a broadcast trigger’s errors', async () => {
+    const client = app();
+    emulator.state.identify('known', {});
+    const trigger = await client.triggerBroadcast({ broadcast_id: 1, ids: ['known', 'ghost-1', 'ghost-2'] });
+    const errors = await client.listBroadcastTriggerErrors({ broadcast_id: 1, trigger_id: trigger.id });
+    expect(errors).toEqual({
+      errors: ['line 2: customer with id ghost-1 not found', 'line 3: customer with id ghost-2 not found'],
+      next: '',
+    });
+    await client.close();
+  });
+
+  it('searches customers with the filter grammar', async () => {
+    const client = app();
+    emulator.state.identify('a', { plan: 'pro', email: 'a@example.com' });
+    emulator.state.identify('b', { plan: 'free' });
+    emulator.state.identify('c', { plan: 'pro', vip: true });
+    emulator.state.changeSegment(9, { ids: ['c'] }, undefined, true);
+    const ids = async (filter: unknown) =>
+      ((await client.run('app.search_customers', { filter } as never)) as { ids: string[] }).ids;
+    expect(await ids({ attribute: { field: 'plan', operator: 'eq', value: 'pro' } })).toEqual(['a', 'c']);
+    expect(
+      await ids({
+        and: [
+          { attribute: { field: 'plan', operator: 'eq', value: 'pro' } },
+          { not: { attribute: { field: 'vip', operator: 'exists' } } },
+        ],
+      }),
+    ).toEqual(['a']);
+    expect(
+      await ids({ or: [{ segment: { id: 9 } }, { attribute: { field: 'email', operator: 'exists' } }] }),
+    ).toEqual(['a', 'c']);
+    const error = await client
+      .run('app.search_customers', { filter: { near: { lat: 1 } } } as never)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as Error).message).toContain('unknown filter "near"');
+    const paged: unknown[] = [];
+    for await (const person of client.paginate('app.search_customers', {
+      filter: { attribute: { field: 'plan', operator: 'exists' } },
+      limit: 1,
+    }))
+      paged.push(person);
+    expect(paged).toHaveLength(3);
+    await client.close();
+  });
+
+  it('keeps reporting webhooks and snippets', async () => {
+    const client = app();
+    const hook = await client.createReportingWebhook({
+      name: 'Audit',
+      endpoint: 'https://example.com/cio',
+      events: ['email_sent', 'email_opened'],
+    });
+    expect(hook).toMatchObject({ id: 1, name: 'Audit', disabled: false });
+    await client.updateReportingWebhook({
+      webhook_id: 1,
+      name: 'Audit',
+      endpoint: 'https://example.com/cio',
+      events: ['email_sent'],
+      disabled: true,
+    });
+    expect(await client.getReportingWebhook({ webhook_id: 1 })).toMatchObject({
+      disabled: true,
+      events: ['email_sent'],
+    });
+    expect((await client.listReportingWebhooks({})).reporting_webhooks).toHaveLength(1);
+    await expect(
+      client.run('app.create_reporting_webhook', {
+        name: 'x',
+        endpoint: 'ftp://nope',
+        events: ['email_sent'],
+      }),
+    ).rejects.toThrow(/endpoint must be an http/);
+    await client.deleteReportingWebhook({ webhook_id: 1 });
+    await expect(client.getReportingWebhook({ webhook_id: 1 })).rejects.toBeInstanceOf(NotFoundError);
+
+    await client.createOrUpdateSnippets({ name: 'footer', value: 'v1' });
+    await client.createOrUpdateSnippets({ name: 'footer', value: 'v2' });
+    expect((await client.listSnippets({})).snippets).toMatchObject([{ name: 'footer', value: 'v2' }]);
+    await client.deleteSnippet({ snippet_name: 'footer' });
+    expect((await client.listSnippets({})).snippets).toEqual([]);
+    await client.close();
+  });
+});
