@@ -34,6 +34,15 @@ function seed(): void {
     with_content: false,
   });
   emulator.state.snippets.set('example', { name: 'example', value: 'Hello', updated_at: 1 });
+  emulator.state.exports.set(1, { id: 1, type: 'customers', created: 0, csv: 'id\n1\n', rows: 1 });
+  emulator.state.collections.set(1, {
+    id: 1,
+    name: 'stores',
+    data: [{ city: 'Paris' }],
+    url: null,
+    created_at: 1,
+    updated_at: 1,
+  });
   emulator.state.identify('1', { email: 'ada@example.com' });
   emulator.state.identify('42', {});
   emulator.state.triggerBroadcast(1, {});

@@ -115,3 +115,48 @@ describe('emulated App resources', () => {
     await client.close();
   });
 });
+
+describe('exports and collections', () => {
+  it('exports customers: pending, then done, with a download served by the emulator', async () => {
+    const client = app();
+    emulator.state.identify('x1', { email: 'x1@example.com', plan: 'pro' });
+    emulator.state.identify('x2', { plan: 'free' });
+    const created = await client.exportCustomers({
+      filters: { attribute: { field: 'plan', operator: 'eq', value: 'pro' } },
+    });
+    expect(created.export).toMatchObject({ status: 'pending', total: 0 });
+    const id = created.export?.id ?? 0;
+    await expect(client.downloadExport({ export_id: id })).rejects.toThrow(/not done yet/);
+    let status = 'pending';
+    for (let i = 0; i < 50 && status !== 'done'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      status = String((await client.getExport({ export_id: id })).export?.status);
+    }
+    expect(status).toBe('done');
+    const { url: download } = await client.downloadExport({ export_id: id });
+    const csv = await (await fetch(download ?? '')).text(); // no auth, like a pre-signed URL
+    expect(csv.split('\n')[0]).toBe('id,email,cio_id,plan');
+    expect(csv).toContain('x1,x1@example.com,');
+    expect(csv).not.toContain('x2');
+    await client.close();
+  });
+
+  it('creates, reads, updates and deletes collections and their content', async () => {
+    const client = app();
+    const created = await client.createCollection({
+      name: 'stores',
+      data: [{ city: 'Paris' }, { city: 'Lyon' }],
+    });
+    expect(created.collection).toMatchObject({ name: 'stores', rows: 2 });
+    const id = created.collection?.id ?? 0;
+    await client.updateCollectionContents({ collection_id: id, body: { a: { city: 'Nice' } } });
+    expect(await client.getCollectionContents({ collection_id: id })).toEqual({ '0': { city: 'Nice' } });
+    expect((await client.updateCollection({ collection_id: id, name: 'shops' })).collection).toMatchObject({
+      name: 'shops',
+      rows: 1,
+    });
+    await client.deleteCollection({ collection_id: id });
+    await expect(client.getCollection({ collection_id: id })).rejects.toBeInstanceOf(NotFoundError);
+    await client.close();
+  });
+});

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { objectBody } from './body.js';
 import { registerAppResources } from './app-resources.js';
+import { registerCollections, registerExports } from './app-exports.js';
 import { appError, metaError } from './http-error.js';
 import type { EmulatorState, Person, SegmentDef } from './state.js';
 
@@ -75,6 +76,8 @@ export function registerAppRoutes(
 
   registerSegmentRoutes(app, state, prefix);
   registerAppResources(app, state, prefix);
+  registerExports(app, state, prefix);
+  registerCollections(app, state, prefix);
 
   app.get(`${prefix}/workspaces`, async () => ({
     workspaces: [

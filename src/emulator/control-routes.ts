@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { faultProblems, type FaultList, type FaultSpec } from './faults.js';
 import type { EmulatorState } from './state.js';
 import type { ArrivalLimiter } from './rate-limit.js';
+import { registerDownloads } from './app-exports.js';
 
 export interface RequestRecord {
   method: string;
@@ -32,6 +33,8 @@ export function registerControlRoutes(
   statusCounts: Map<number, number>,
 ): void {
   app.get('/__emulator/health', async () => ({ ok: true }));
+
+  registerDownloads(app, state);
 
   app.post('/__emulator/reset', async () => {
     state.reset();

@@ -4,6 +4,7 @@
  * around these methods; every rule cites customerio-api.md.
  */
 import { metaError, trackError } from './http-error.js';
+import type { CollectionRecord, ExportRecord } from './app-exports.js';
 
 export interface WorkspaceConfig {
   siteId: string;
@@ -140,6 +141,8 @@ export class EmulatorState {
   objects = new Map<string, Record<string, string>>();
   triggers: BroadcastTrigger[] = [];
   broadcasts: Broadcast[] = [];
+  exports = new Map<number, ExportRecord>();
+  collections = new Map<number, CollectionRecord>();
   /** Reporting webhooks by id, and snippets by name (App configuration resources). */
   webhooks = new Map<number, Record<string, unknown>>();
   snippets = new Map<string, { name: string; value: string; updated_at: number }>();
@@ -162,6 +165,8 @@ export class EmulatorState {
     this.deliveries = [];
     this.objects = new Map();
     this.webhooks = new Map();
+    this.exports = new Map();
+    this.collections = new Map();
     this.snippets = new Map();
     this.triggers = [];
     this.sequence = 0;
