@@ -43,7 +43,13 @@ function seed(): void {
     created_at: 1,
     updated_at: 1,
   });
-  emulator.state.identify('1', { email: 'ada@example.com' });
+  emulator.state.identify('1', {
+    email: 'ada@example.com',
+    cio_relationships: {
+      action: 'add_relationships',
+      relationships: [{ identifiers: { object_type_id: '1', object_id: '1' } }],
+    },
+  });
   emulator.state.identify('42', {});
   emulator.state.triggerBroadcast(1, {});
   emulator.state.deliveries.push({

@@ -160,3 +160,66 @@ describe('exports and collections', () => {
     await client.close();
   });
 });
+
+describe('objects and relationships', () => {
+  it('relates people and objects through Track v1 and v2, and reads them back through the App API', async () => {
+    const track = createClient({ connector: 'track', credentials: CREDENTIALS.track, ...options });
+    const client = app();
+    await track.createOrUpdateCustomer({
+      identifier: 'p1',
+      cio_relationships: {
+        action: 'add_relationships',
+        relationships: [
+          {
+            identifiers: { object_type_id: '1', object_id: 'acme' },
+            relationship_attributes: { role: 'admin' },
+          },
+        ],
+      },
+    });
+    await track.sendBatch({
+      batch: [
+        {
+          type: 'object',
+          action: 'identify',
+          identifiers: { object_type_id: '1', object_id: 'acme' },
+          attributes: { name: 'Acme', plan: 'enterprise' },
+        },
+        {
+          type: 'object',
+          action: 'identify',
+          identifiers: { object_type_id: '1', object_id: 'globex' },
+          attributes: { name: 'Globex', plan: 'free' },
+        },
+        { type: 'person', action: 'identify', identifiers: { id: 'p2' }, attributes: {} },
+        {
+          type: 'object',
+          action: 'add_relationships',
+          identifiers: { object_type_id: '1', object_id: 'acme' },
+          cio_relationships: [{ identifiers: { id: 'p2' } }],
+        },
+      ],
+    });
+    const attributes = await client.getObjectAttributes({ object_type_id: 1, object_id: 'acme' });
+    expect(attributes.object?.attributes).toEqual({ name: 'Acme', plan: 'enterprise' });
+    const members = await client.getObjectRelationships({ object_type_id: 1, object_id: 'acme' });
+    expect(members.cio_relationships?.map((r) => r.identifiers?.id)).toEqual(['p1', 'p2']);
+    const mine = await client.getCustomerRelationships({ customer_id: 'p1' });
+    expect(mine.cio_relationships).toMatchObject([
+      { object_type_id: 1, identifiers: { object_id: 'acme' }, attributes: { role: 'admin' } },
+    ]);
+    const found = await client.findObjects({
+      object_type_id: '1',
+      filter: { attribute: { field: 'plan', operator: 'eq', value: 'free' } },
+    } as never);
+    expect(found).toMatchObject({ ids: ['globex'] });
+    await track.sendEntity({
+      type: 'person',
+      action: 'delete_relationships',
+      identifiers: { id: 'p1' },
+      cio_relationships: [{ identifiers: { object_type_id: '1', object_id: 'acme' } }],
+    });
+    expect((await client.getCustomerRelationships({ customer_id: 'p1' })).cio_relationships).toEqual([]);
+    await Promise.all([track.close(), client.close()]);
+  });
+});

@@ -11,6 +11,7 @@ import { objectBody } from './body.js';
 import { appError, metaError } from './http-error.js';
 import { sampleOf } from './sample.js';
 import type { Delivery, EmulatorState, Person } from './state.js';
+import { ObjectStore, type ObjectRecord } from './objects.js';
 
 type Node = Record<string, unknown>;
 
@@ -172,6 +173,7 @@ export function registerAppResources(
     };
   });
 
+  registerObjectRoutes(app, state, prefix);
   registerWebhooks(app, state, prefix);
   registerSnippets(app, state, prefix);
 }
@@ -244,4 +246,125 @@ function registerSnippets(app: FastifyInstance, state: EmulatorState, prefix: st
       return reply.code(204).send();
     },
   );
+}
+
+/** Object filters: `and`, `or`, `not` and `attribute: {field, operator: eq|exists, value}`. */
+function objectMatches(object: ObjectRecord, filter: unknown, at = 'filter'): boolean {
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
+    throw metaError(400, `${at} must be an object`);
+  const [kind, value] = Object.entries(filter as Node)[0] ?? [];
+  switch (kind) {
+    case 'and':
+    case 'or': {
+      if (!Array.isArray(value) || value.length === 0)
+        throw metaError(400, `${at}.${kind} must be a non-empty array`);
+      const results = value.map((f, i) => objectMatches(object, f, `${at}.${kind}[${String(i)}]`));
+      return kind === 'and' ? results.every(Boolean) : results.some(Boolean);
+    }
+    case 'not':
+      return !objectMatches(object, value, `${at}.not`);
+    case 'object_attribute':
+    case 'attribute': {
+      const condition = (value ?? {}) as Node;
+      const actual =
+        typeof condition['field'] === 'string' ? object.attributes[condition['field']] : undefined;
+      if (condition['operator'] === 'exists') return actual !== undefined;
+      if (condition['operator'] === 'eq') return actual === String(condition['value']);
+      throw metaError(400, `${at}.${kind}.operator must be eq or exists`);
+    }
+    default:
+      throw metaError(400, `${at}: unknown filter "${String(kind)}"`);
+  }
+}
+
+export function registerObjectRoutes(app: FastifyInstance, state: EmulatorState, prefix: string): void {
+  type ObjectParams = {
+    Params: { object_type_id: string; object_id: string };
+    Querystring: { id_type?: string; start?: string; limit?: string };
+  };
+  const find = (params: ObjectParams['Params'], idType: string | undefined): ObjectRecord => {
+    const ref =
+      idType === 'cio_object_id'
+        ? { cio_object_id: params.object_id }
+        : { object_type_id: params.object_type_id, object_id: params.object_id };
+    const object = state.objects.find(ref);
+    if (object === undefined)
+      throw appError(404, `object ${params.object_type_id}/${params.object_id} not found`);
+    return object;
+  };
+  app.get<ObjectParams>(`${prefix}/objects/:object_type_id/:object_id/attributes`, async (request) => {
+    const object = find(request.params, request.query.id_type);
+    return {
+      object: {
+        ...template('app.get_object_attributes', 'object'),
+        attributes: { ...object.attributes },
+        timestamps: { ...object.timestamps },
+        identifiers: {
+          ...template('app.get_object_attributes', 'object', 'identifiers'),
+          object_id: object.object_id,
+          cio_object_id: object.cio_object_id,
+        },
+      },
+    };
+  });
+  app.get<ObjectParams>(`${prefix}/objects/:object_type_id/:object_id/relationships`, async (request) => {
+    const object = find(request.params, request.query.id_type);
+    const related = [
+      ...(state.objects.relationships.get(ObjectStore.key(object.object_type_id, object.object_id)) ??
+        new Map<string, Node>()),
+    ];
+    const people = related
+      .map(([cioId]) => state.find('cio_id', cioId))
+      .filter((p): p is Person => p !== undefined);
+    const { items, next } = page(people, request.query.start, request.query.limit, { limit: 50, max: 1000 });
+    return {
+      cio_relationships: items.map((p) => ({
+        identifiers: { cio_id: p.cio_id, id: p.id, email: p.email },
+        object_type_id: object.object_type_id,
+      })),
+      next,
+    };
+  });
+  app.get<{
+    Params: { customer_id: string };
+    Querystring: { start?: string; limit?: string; id_type?: string };
+  }>(`${prefix}/customers/:customer_id/relationships`, async (request) => {
+    const kind = request.query.id_type ?? 'id';
+    const person = state.find(
+      kind === 'email' || kind === 'cio_id' ? kind : 'id',
+      request.params.customer_id.replace(/^cio_/, ''),
+    );
+    if (person === undefined || person.suppressed) throw appError(404, 'not found');
+    const { items, next } = page(state.objects.of(person), request.query.start, request.query.limit, {
+      limit: 50,
+      max: 1000,
+    });
+    return {
+      cio_relationships: items.map(({ object, attributes }) => ({
+        object_type_id: Number(object.object_type_id),
+        identifiers: { object_id: object.object_id, cio_object_id: object.cio_object_id },
+        attributes,
+      })),
+      next,
+    };
+  });
+  app.post<{ Querystring: { start?: string; limit?: string } }>(`${prefix}/objects`, async (request) => {
+    const body = objectBody(request.body, (m) => metaError(400, m));
+    const typeId = body['object_type_id'];
+    if (typeof typeId !== 'string' && typeof typeId !== 'number')
+      throw metaError(400, 'object_type_id is required');
+    if (body['filter'] === undefined) throw metaError(400, 'filter is required');
+    const matching = [...state.objects.objects.values()].filter(
+      (o) => o.object_type_id === String(typeId) && objectMatches(o, body['filter']),
+    );
+    const { items, next } = page(matching, request.query.start, request.query.limit, {
+      limit: 50,
+      max: 1000,
+    });
+    return {
+      identifiers: items.map((o) => ({ object_id: o.object_id, cio_object_id: o.cio_object_id })),
+      ids: items.map((o) => o.object_id),
+      next,
+    };
+  });
 }

@@ -87,8 +87,8 @@ export function registerAppRoutes(
         messages_sent: state.deliveries.length,
         billable_messages_sent: state.deliveries.filter((d) => d.kind === 'email').length,
         people: state.people.filter((p) => !p.suppressed).length,
-        object_types: new Set([...state.objects.keys()].map((k) => k.split(':')[0])).size,
-        objects: state.objects.size,
+        object_types: new Set([...state.objects.objects.values()].map((o) => o.object_type_id)).size,
+        objects: state.objects.objects.size,
       },
     ],
   }));

@@ -56,7 +56,7 @@ export function registerControlRoutes(
     events: state.events.length,
     deliveries: state.deliveries.length,
     triggers: state.triggers.length,
-    objects: state.objects.size,
+    objects: state.objects.objects.size,
     requests: requests.length,
     by_status: Object.fromEntries([...statusCounts].map(([status, count]) => [String(status), count])),
   }));

@@ -4,6 +4,7 @@
  * around these methods; every rule cites customerio-api.md.
  */
 import { metaError, trackError } from './http-error.js';
+import { ObjectStore, objectRefOf } from './objects.js';
 import type { CollectionRecord, ExportRecord } from './app-exports.js';
 
 export interface WorkspaceConfig {
@@ -137,8 +138,8 @@ export class EmulatorState {
   /** Manual segment id → cio_ids. */
   segments = new Map<number, Set<string>>();
   deliveries: Delivery[] = [];
-  /** v2 objects: `object_type_id:object_id` (or cio_object_id) → attributes as strings. */
-  objects = new Map<string, Record<string, string>>();
+  /** Objects and their relationships with people. */
+  readonly objects = new ObjectStore();
   triggers: BroadcastTrigger[] = [];
   broadcasts: Broadcast[] = [];
   exports = new Map<number, ExportRecord>();
@@ -163,7 +164,7 @@ export class EmulatorState {
     this.seenEventIds = new Set();
     this.segments = new Map();
     this.deliveries = [];
-    this.objects = new Map();
+    this.objects.clear();
     this.webhooks = new Map();
     this.exports = new Map();
     this.collections = new Map();
@@ -287,8 +288,27 @@ export class EmulatorState {
     if (body['cio_subscription_preferences'] !== undefined) {
       this.setAttribute(person, 'cio_subscription_preferences', body['cio_subscription_preferences'], at);
     }
+    this.applyRelationships(person, body['cio_relationships']);
     if (Object.keys(person.attributes).length > LIMITS.attributesPerPerson) {
       throw trackError(400, `a person can have at most ${LIMITS.attributesPerPerson} attributes`);
+    }
+  }
+
+  /**
+   * Track v1 `cio_relationships: {action, relationships: [{identifiers, relationship_attributes}]}`
+   * (or a bare array, as v2 writes it: always an add).
+   */
+  applyRelationships(person: Person, value: unknown, add = true): void {
+    if (value === undefined || value === null) return;
+    const block = value as { action?: unknown; relationships?: unknown };
+    const list = Array.isArray(value) ? value : Array.isArray(block.relationships) ? block.relationships : [];
+    const adding = Array.isArray(value) ? add : block.action !== 'delete_relationships';
+    for (const entry of list as {
+      identifiers?: unknown;
+      relationship_attributes?: Record<string, unknown>;
+    }[]) {
+      const ref = objectRefOf(entry.identifiers);
+      if (ref !== undefined) this.objects.relate(person, ref, entry.relationship_attributes, adding);
     }
   }
 
@@ -336,6 +356,7 @@ export class EmulatorState {
 
   private removePerson(person: Person): void {
     this.people = this.people.filter((p) => p !== person);
+    this.objects.forget(person);
     for (const members of this.segments.values()) members.delete(person.cio_id);
   }
 

@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { V2_LIMITS, V2Entity } from '../operations/track-v2.js';
 import { schemaIssues } from '../schema.js';
 import { EmulatorHttpError, v2Error, type V2Error } from './http-error.js';
-import type { EmulatorState } from './state.js';
+import { now, type EmulatorState } from './state.js';
+import { objectRefOf } from './objects.js';
 
 type Item = Record<string, unknown>;
 
@@ -73,6 +74,7 @@ function applyPerson(state: EmulatorState, item: Item): void {
   switch (action) {
     case 'identify':
       state.identify(identifier, {
+        ...(item['cio_relationships'] === undefined ? {} : { cio_relationships: item['cio_relationships'] }),
         ...attributes,
         ...(typeof item['timestamp'] === 'number' ? { _timestamp: item['timestamp'] } : {}),
       });
@@ -105,25 +107,50 @@ function applyPerson(state: EmulatorState, item: Item): void {
     case 'unsuppress':
       state.unsuppress(identifier);
       return;
+    case 'add_relationships':
+    case 'delete_relationships': {
+      const person = state.findByPathIdentifier(identifier);
+      if (person !== undefined)
+        state.applyRelationships(person, item['cio_relationships'], action === 'add_relationships');
+      return;
+    }
     default:
-      // add_relationships / delete_relationships: accepted; relationships are not emulated yet.
       return;
   }
 }
 
 function applyObject(state: EmulatorState, item: Item): void {
-  const identifiers = item['identifiers'] as Record<string, string>;
-  const key =
-    identifiers['cio_object_id'] ??
-    `${identifiers['object_type_id'] ?? ''}:${identifiers['object_id'] ?? ''}`;
-  if (item['action'] === 'delete') state.objects.delete(key);
-  else if (item['action'] === 'identify' || item['action'] === 'identify_anonymous') {
-    const attributes = { ...(state.objects.get(key) ?? {}) };
-    for (const [name, value] of Object.entries((item['attributes'] ?? {}) as Record<string, unknown>)) {
-      if (value === null || value === '') Reflect.deleteProperty(attributes, name);
-      else attributes[name] = typeof value === 'string' ? value : JSON.stringify(value);
-    }
-    state.objects.set(key, attributes);
+  const ref = objectRefOf(item['identifiers']);
+  if (ref === undefined) return;
+  const action = item['action'];
+  if (action === 'delete') {
+    state.objects.delete(ref);
+    return;
+  }
+  const record =
+    action === 'identify' || action === 'identify_anonymous'
+      ? state.objects.upsert(ref)
+      : state.objects.find(ref);
+  if (record === undefined) return;
+  if (item['attributes'] !== undefined)
+    state.objects.setAttributes(record, item['attributes'] as Record<string, unknown>, now());
+  // Relationships from the object's side name people: {id} | {email} | {cio_id} (| {anonymous_id}).
+  const adding = action !== 'delete_relationships';
+  const target = { object_type_id: record.object_type_id, object_id: record.object_id };
+  for (const entry of (item['cio_relationships'] ?? []) as {
+    identifiers?: Record<string, string>;
+    relationship_attributes?: Record<string, unknown>;
+  }[]) {
+    const ids = entry.identifiers ?? {};
+    const person =
+      ids['cio_id'] !== undefined
+        ? state.find('cio_id', ids['cio_id'])
+        : ids['email'] !== undefined
+          ? state.find('email', ids['email'])
+          : ids['id'] !== undefined
+            ? state.find('id', ids['id'])
+            : undefined;
+    if (person !== undefined) state.objects.relate(person, target, entry.relationship_attributes, adding);
   }
 }
 
