@@ -211,7 +211,7 @@ describe('objects and relationships', () => {
     const found = await client.findObjects({
       object_type_id: '1',
       filter: { attribute: { field: 'plan', operator: 'eq', value: 'free' } },
-    } as never);
+    });
     expect(found).toMatchObject({ ids: ['globex'] });
     await track.sendEntity({
       type: 'person',
