@@ -275,6 +275,52 @@ describe('cioc ops, describe and usage', () => {
   });
 });
 
+async function startCli(args: string[]): Promise<{ origin: string; stop: () => Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const banner = await new Promise<string>((resolveBanner, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('Control')) resolveBanner(out);
+    });
+    child.on('exit', () => {
+      reject(new Error(`emulator exited: ${out}`));
+    });
+  });
+  const origin = /listening on (http:\/\/\S+)/.exec(banner)?.[1] ?? '';
+  return {
+    origin,
+    stop: () =>
+      new Promise((resolveExit) => {
+        child.on('exit', resolveExit);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+describe('cioc emulator --fixtures', () => {
+  it('serves catalogue answers from a file, and refuses a bad one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cioc-fixtures-'));
+    const file = join(dir, 'fixtures.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ 'app.list_newsletters': { newsletters: [{ id: 3, name: 'Weekly' }], next: '' } }),
+    );
+    const emulatorCli = await startCli(['--fixtures', file]);
+    const answer = await fetch(`${emulatorCli.origin}/v1/newsletters`, {
+      headers: { authorization: `Bearer ${CREDENTIALS.app.apiKey}` },
+    });
+    expect(await answer.json()).toEqual({ newsletters: [{ id: 3, name: 'Weekly' }], next: '' });
+    expect(await emulatorCli.stop()).toBe(0);
+    writeFileSync(file, '{"app.nope": {}}');
+    const bad = await cioc(['emulator', '--port', '0', '--fixtures', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown operations app.nope');
+  });
+});
+
 describe('cioc emulator', () => {
   it('starts, masks keys, serves the control API and stops on SIGTERM', async () => {
     const child = spawn(

@@ -223,3 +223,45 @@ describe('objects and relationships', () => {
     await Promise.all([track.close(), client.close()]);
   });
 });
+
+describe('catalogue fixtures', () => {
+  it('answers catalogue routes with the fixtures the user gives, on App and Beta', async () => {
+    const client = app();
+    const sampled = await client.listCampaigns({});
+    expect(sampled.campaigns).toHaveLength(1); // the spec's shape, sampled
+    const campaigns = { campaigns: [{ id: 12, name: 'Onboarding', state: 'running' }] };
+    const put = await fetch(`${url}/__emulator/fixtures`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ 'app.list_campaigns': campaigns }),
+    });
+    expect(put.status).toBe(200);
+    expect(await client.listCampaigns({})).toEqual(campaigns);
+    const beta = createClient({ connector: 'beta', credentials: CREDENTIALS.app, ...options });
+    expect(await beta.listCampaigns({})).toEqual(campaigns);
+    const bad = await fetch(`${url}/__emulator/fixtures`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{"app.no_such_thing":{}}',
+    });
+    expect(bad.status).toBe(400);
+    await Promise.all([client.close(), beta.close()]);
+  });
+});
+
+describe('v2 batch through track.send_batch', () => {
+  it('gets a 207 for one invalid item and maps the error to that item’s index', async () => {
+    const track = createClient({ connector: 'track', credentials: CREDENTIALS.track, ...options });
+    const result = await track.sendBatch({
+      batch: [
+        { type: 'person', action: 'identify', identifiers: { id: 'ok1' }, attributes: {} },
+        { type: 'person', action: 'identify', identifiers: { phone: '+15550001111' }, attributes: {} },
+        { type: 'person', action: 'identify', identifiers: { id: 'ok2' }, attributes: {} },
+      ],
+    });
+    expect(result.status).toBe(207);
+    expect(result.errors).toMatchObject([{ batch_index: 1, field: 'identifiers' }]);
+    expect(emulator.state.people.map((p) => p.id)).toEqual(['ok1', 'ok2']);
+    await track.close();
+  });
+});

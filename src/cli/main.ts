@@ -63,6 +63,10 @@ export function buildProgram(io: Io, argv: readonly string[]): Command {
       '--rate-limit <limits>',
       'enforce rate limits like Customer.io, e.g. track=100,app=10 (requests/s; env CIOC_EMULATOR_RATE_LIMIT)',
     )
+    .option(
+      '--fixtures <file.json>',
+      'answers for catalogue routes by operation id, e.g. {"app.list_campaigns": {...}} (env CIOC_EMULATOR_FIXTURES)',
+    )
     .action(async (flags: EmulatorFlags) => {
       // Loaded on demand: the emulator's server stack is not needed by any other command.
       const { emulatorCommand } = await import('./commands/emulator.js');

@@ -8,12 +8,15 @@
  *   GET  /__emulator/stats     → counts: people, events, deliveries, triggers, objects, requests logged,
  *                                and answers by status since the last reset (not truncated)
  *   POST /__emulator/faults    → adds a fault; DELETE /__emulator/faults clears them
+ *   GET|PUT /__emulator/fixtures → answers for catalogue routes, by operation id
  */
 import type { FastifyInstance } from 'fastify';
 import { faultProblems, type FaultList, type FaultSpec } from './faults.js';
 import type { EmulatorState } from './state.js';
 import type { ArrivalLimiter } from './rate-limit.js';
 import { registerDownloads } from './app-exports.js';
+import { fixtureKey, type Fixtures } from './spec-routes.js';
+import { findOperation } from '../operations/registry.js';
 
 export interface RequestRecord {
   method: string;
@@ -31,6 +34,7 @@ export function registerControlRoutes(
   requests: RequestRecord[],
   rateLimiter: ArrivalLimiter,
   statusCounts: Map<number, number>,
+  fixtures: Fixtures,
 ): void {
   app.get('/__emulator/health', async () => ({ ok: true }));
 
@@ -62,6 +66,22 @@ export function registerControlRoutes(
   }));
 
   app.get('/__emulator/faults', async () => ({ faults: faults.list() }));
+
+  app.get('/__emulator/fixtures', async () => ({ fixtures: Object.fromEntries(fixtures) }));
+
+  app.put('/__emulator/fixtures', async (request, reply) => {
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return reply
+        .code(400)
+        .send({ error: { message: 'fixtures must be an object of operation id → answer' } });
+    }
+    const unknown = Object.keys(body).filter((id) => findOperation(id) === undefined);
+    if (unknown.length > 0)
+      return reply.code(400).send({ error: { message: `unknown operations: ${unknown.join(', ')}` } });
+    for (const [id, answer] of Object.entries(body)) fixtures.set(fixtureKey(id), answer);
+    return { fixtures: Object.fromEntries(fixtures) };
+  });
 
   app.post('/__emulator/faults', async (request, reply) => {
     const problems = faultProblems(request.body);

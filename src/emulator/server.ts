@@ -13,7 +13,7 @@ import { appError, EmulatorHttpError, trackError } from './http-error.js';
 import { EmulatorState, type WorkspaceConfig } from './state.js';
 import { registerTrackRoutes } from './track-routes.js';
 import { registerTrackV2Routes } from './track-v2-routes.js';
-import { registerSpecRoutes } from './spec-routes.js';
+import { fixtureKey, registerSpecRoutes, type Fixtures } from './spec-routes.js';
 import { ArrivalLimiter, type EmulatorRateLimits } from './rate-limit.js';
 
 export interface EmulatorOptions {
@@ -22,6 +22,8 @@ export interface EmulatorOptions {
   requestLogSize?: number;
   /** Enforce rate limits (requests per second per family) with 429 + Retry-After, as Customer.io does. */
   rateLimits?: EmulatorRateLimits;
+  /** Answers for catalogue routes by operation id, e.g. `{ "app.list_campaigns": { "campaigns": [...] } }`. */
+  fixtures?: Readonly<Record<string, unknown>>;
 }
 
 export interface Emulator {
@@ -45,6 +47,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const requests: RequestRecord[] = [];
   const logSize = options.requestLogSize ?? 10_000;
   const rateLimiter = new ArrivalLimiter(options.rateLimits);
+  const fixtures: Fixtures = new Map(
+    Object.entries(options.fixtures ?? {}).map(([id, body]) => [fixtureKey(id), body]),
+  );
   // Each request is logged when it arrives; its status is filled in when it is answered
   // (0 when no answer was sent: a dropped connection, or a client that gave up first).
   const records = new WeakMap<object, RequestRecord>();
@@ -175,9 +180,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   registerTrackV2Routes(app, state);
   registerAppRoutes(app, state, '/v1');
   registerAppRoutes(app, state, '/v1/api');
-  registerControlRoutes(app, state, faults, requests, rateLimiter, statusCounts);
+  registerControlRoutes(app, state, faults, requests, rateLimiter, statusCounts, fixtures);
   // Last: every other spec route, answered from the registry's schemas.
-  registerSpecRoutes(app);
+  registerSpecRoutes(app, fixtures);
 
   let origin = '';
   return {

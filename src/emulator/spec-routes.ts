@@ -47,7 +47,18 @@ function routesOf(op: SpecOperationData): string[] {
   return [`/v1${path}`, `/v1/api${path}`];
 }
 
-export function registerSpecRoutes(app: FastifyInstance): number {
+/**
+ * Answers the user supplies for catalogue routes, by operation id (`app.list_campaigns` — a
+ * `beta.` id means the same route): `createEmulator({ fixtures })`, `cioc emulator --fixtures`,
+ * or `PUT /__emulator/fixtures`.
+ */
+export type Fixtures = Map<string, unknown>;
+
+export function fixtureKey(id: string): string {
+  return id.replace(/^beta\./, 'app.');
+}
+
+export function registerSpecRoutes(app: FastifyInstance, fixtures: Fixtures): number {
   let registered = 0;
   for (const op of [...TRACK_SPEC_OPERATIONS, ...APP_SPEC_OPERATIONS]) {
     for (const url of routesOf(op)) {
@@ -63,7 +74,8 @@ export function registerSpecRoutes(app: FastifyInstance): number {
             });
           }
           if (op.successStatus === 204) return reply.code(204).send();
-          return reply.code(op.successStatus).send(sampleOf(op.output));
+          const fixture = fixtures.get(fixtureKey(op.id));
+          return reply.code(op.successStatus).send(fixture === undefined ? sampleOf(op.output) : fixture);
         },
       });
       registered += 1;

@@ -1,5 +1,7 @@
 /** `cioc emulator`: serves the emulator until interrupted. */
+import { readFile } from 'node:fs/promises';
 import { createEmulator } from '../../emulator/server.js';
+import { findOperation } from '../../operations/registry.js';
 import { DEFAULT_WORKSPACE, type WorkspaceConfig } from '../../emulator/state.js';
 import { parseRateLimits, type EmulatorRateLimits } from '../../emulator/rate-limit.js';
 import { ValidationError } from '../../errors.js';
@@ -13,6 +15,7 @@ export interface EmulatorFlags {
   appApiKey?: string;
   workspaceRegion?: string;
   rateLimit?: string;
+  fixtures?: string;
 }
 
 export function mask(secret: string): string {
@@ -43,7 +46,9 @@ export async function emulatorCommand(io: Io, flags: EmulatorFlags): Promise<voi
       throw new ValidationError(`--rate-limit: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  const emulator = createEmulator({ workspace, rateLimits });
+  const fixturesFile = flags.fixtures ?? env['CIOC_EMULATOR_FIXTURES'];
+  const fixtures = fixturesFile === undefined ? undefined : await readFixtures(fixturesFile);
+  const emulator = createEmulator({ workspace, rateLimits, ...(fixtures === undefined ? {} : { fixtures }) });
   const origin = await emulator.listen({
     port,
     host: flags.host ?? env['CIOC_EMULATOR_HOST'] ?? '127.0.0.1',
@@ -75,4 +80,22 @@ export async function emulatorCommand(io: Io, flags: EmulatorFlags): Promise<voi
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+async function readFixtures(file: string): Promise<Record<string, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new ValidationError(
+      `--fixtures ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ValidationError(`--fixtures ${file}: must be a JSON object of operation id → answer`);
+  }
+  const unknown = Object.keys(parsed).filter((id) => findOperation(id) === undefined);
+  if (unknown.length > 0)
+    throw new ValidationError(`--fixtures ${file}: unknown operations ${unknown.join(', ')}`);
+  return parsed as Record<string, unknown>;
 }
