@@ -7,10 +7,10 @@ import { createOrUpdateCustomer, deleteCustomer, trackCustomEvent } from './trac
 import { sendBatch, sendEntity } from './track-v2.js';
 import { sendInAppMessage, sendInboxMessage, sendTransactionalEmail, triggerBroadcast } from './app-sends.js';
 import type { AnyOperation } from './types.js';
-import { CONNECTOR_IDS, type ConnectorId } from '../regions.js';
+import type { ConnectorId } from '../regions.js';
 import { APP_SPEC_OPERATIONS } from './generated/app.js';
 import { TRACK_SPEC_OPERATIONS } from './generated/track.js';
-import { specOperation, type SpecOperationData } from './spec-operation.js';
+import { specOperation } from './spec-operation.js';
 import type { GeneratedOperationTypes } from './generated/types.js';
 import { ValidationError } from '../errors.js';
 import { closest } from '../schema.js';
@@ -44,32 +44,27 @@ export type OperationId = RegisteredOperation['id'];
 export type OperationById<Id extends OperationId> = Extract<RegisteredOperation, { id: Id }>;
 export type OperationsOf<C extends ConnectorId> = Extract<RegisteredOperation, { connector: C }>;
 
+const APP: readonly AnyOperation[] = [
+  ...(OPERATIONS as unknown as readonly AnyOperation[]).filter((op) => op.connector === 'app'),
+  ...APP_SPEC_OPERATIONS.map(specOperation),
+];
+
 /**
- * Every operation: the hand-written ones above (typed), then the ones generated from the specs
- * (`generated/`), each App one also on the Beta host, which serves the App API's routes
- * (customerio-api.md §4).
+ * Every operation: the Track ones (hand-written, then generated from the spec), the App ones, and
+ * the App ones again on the Beta host, which serves the App API's routes (customerio-api.md §4).
+ * The raw request is the one Beta operation of its own (its base URL differs in its description).
  */
 const ALL: readonly AnyOperation[] = [
-  ...(OPERATIONS as unknown as readonly AnyOperation[]),
+  ...(OPERATIONS as unknown as readonly AnyOperation[]).filter((op) => op.connector === 'track'),
   ...TRACK_SPEC_OPERATIONS.map(specOperation),
-  ...APP_SPEC_OPERATIONS.map(specOperation),
-  ...APP_SPEC_OPERATIONS.map((data) => specOperation(onBeta(data))),
-  ...[sendTransactionalEmail, sendInboxMessage, sendInAppMessage, triggerBroadcast].map((op) =>
-    onBetaCurated(op as unknown as AnyOperation),
-  ),
-].sort(byConnector);
+  ...APP,
+  ...APP.filter((op) => op.id !== appRawHttpRequest.id).map(onBeta),
+  betaRawHttpRequest as unknown as AnyOperation,
+];
 
 const BY_ID: ReadonlyMap<string, AnyOperation> = new Map(ALL.map((op) => [op.id, op]));
 
-function byConnector(a: AnyOperation, b: AnyOperation): number {
-  return CONNECTOR_IDS.indexOf(a.connector) - CONNECTOR_IDS.indexOf(b.connector);
-}
-
-function onBeta(data: SpecOperationData): SpecOperationData {
-  return { ...data, id: data.id.replace(/^app\./, 'beta.'), connector: 'beta' };
-}
-
-function onBetaCurated(op: AnyOperation): AnyOperation {
+function onBeta(op: AnyOperation): AnyOperation {
   return { ...op, id: op.id.replace(/^app\./, 'beta.'), connector: 'beta' };
 }
 
