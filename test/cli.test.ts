@@ -275,7 +275,10 @@ describe('cioc ops, describe and usage', () => {
   });
 });
 
-async function startCli(args: string[]): Promise<{ origin: string; stop: () => Promise<number | null> }> {
+/** `cioc emulator --port 0 …` as a real process: its banner, its origin, and a SIGTERM stop. */
+async function startCli(
+  args: string[],
+): Promise<{ banner: string; origin: string; stop: () => Promise<number | null> }> {
   const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -291,6 +294,7 @@ async function startCli(args: string[]): Promise<{ origin: string; stop: () => P
   });
   const origin = /listening on (http:\/\/\S+)/.exec(banner)?.[1] ?? '';
   return {
+    banner,
     origin,
     stop: () =>
       new Promise((resolveExit) => {
@@ -323,25 +327,10 @@ describe('cioc emulator --fixtures', () => {
 
 describe('cioc emulator', () => {
   it('starts, masks keys, serves the control API and stops on SIGTERM', async () => {
-    const child = spawn(
-      process.execPath,
-      [BIN, 'emulator', '--port', '0', '--app-api-key', 'custom-app-key-5678'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const banner = await new Promise<string>((resolveBanner, reject) => {
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('Control')) resolveBanner(out);
-      });
-      child.on('error', reject);
-      setTimeout(() => {
-        reject(new Error(`no banner: ${out}`));
-      }, 10_000);
-    });
-    expect(banner).toContain('…5678');
-    expect(banner).not.toContain('custom-app-key-5678');
-    const origin = /listening on (http:\/\/\S+)/.exec(banner)?.[1] ?? '';
+    const emulatorCli = await startCli(['--app-api-key', 'custom-app-key-5678']);
+    expect(emulatorCli.banner).toContain('…5678');
+    expect(emulatorCli.banner).not.toContain('custom-app-key-5678');
+    const { origin } = emulatorCli;
     expect(await (await fetch(`${origin}/__emulator/health`)).json()).toEqual({ ok: true });
     const unauthorized = await fetch(`${origin}/v1/customers?email=a@b.c`, {
       headers: { authorization: 'Bearer emulator-app-key' },
@@ -351,8 +340,6 @@ describe('cioc emulator', () => {
       headers: { authorization: 'Bearer custom-app-key-5678' },
     });
     expect(authorized.status).toBe(200);
-    const exited = new Promise<number | null>((r) => child.on('exit', r));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await emulatorCli.stop()).toBe(0);
   });
 });
