@@ -42,3 +42,10 @@ export {
 } from './delivery/batch-builder.js';
 export { testAuthentication, type TestReport, type TestSubject } from './diagnose.js';
 export { VERSION } from './version.js';
+export {
+  signWebhook,
+  verifyWebhook,
+  verifyWebhookRequest,
+  type WebhookCheck,
+  type WebhookVerdict,
+} from './webhooks/verify.js';
