@@ -166,3 +166,14 @@ describe('AuthStore', () => {
     store.close();
   });
 });
+
+describe('CIOC_HOME', () => {
+  it('creates missing parents, and fails plainly (never hangs) where it cannot', () => {
+    const nested = join(home(), 'a', 'b');
+    as(nested, 'alice').close();
+    expect(statSync(nested).mode & 0o777).toBe(0o700);
+    expect(() => as('/proc/cioc-test/home', 'alice')).toThrow(
+      /Cannot create the store directory \/proc\/cioc-test\/home \(CIOC_HOME\)/,
+    );
+  });
+});

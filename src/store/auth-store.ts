@@ -9,7 +9,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CONNECTORS, type Credentials } from '../connectors.js';
 import { ConfigError, ValidationError, type ValidationIssue } from '../errors.js';
 import { checkedHttpUrl, isConnectorId, isRegion, type ConnectorId, type Region } from '../regions.js';
@@ -133,10 +133,7 @@ export class AuthStore {
     const env = options.env ?? process.env;
     const home = options.home ?? cioHome(env);
     const user = options.user ?? currentUser(env);
-    if (!existsSync(home)) {
-      mkdirSync(home, { recursive: true, mode: 0o700 });
-      chmodSync(home, 0o700);
-    }
+    if (!existsSync(home)) createHome(home);
     const master = loadMasterKey(home, env);
     const file = join(home, 'cioc.db');
     const db = new Database(file);
@@ -363,6 +360,22 @@ export class AuthStore {
     return JSON.parse(
       open(this.master, row.credentials, `authentication:${row.id}`, `credentials of "${row.name}"`),
     ) as Credentials;
+  }
+}
+
+/**
+ * Creates CIOC_HOME 0700, one missing level at a time: a recursive mkdir under a pseudo-filesystem
+ * such as /proc never returns on Node 20, where this fails plainly instead.
+ */
+function createHome(home: string): void {
+  try {
+    const missing: string[] = [];
+    for (let dir = home; !existsSync(dir) && dirname(dir) !== dir; dir = dirname(dir)) missing.unshift(dir);
+    for (const dir of missing) mkdirSync(dir, { mode: 0o700 });
+    chmodSync(home, 0o700);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'unknown error';
+    throw new ConfigError(`Cannot create the store directory ${home} (CIOC_HOME): ${code}.`);
   }
 }
 
