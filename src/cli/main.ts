@@ -64,6 +64,10 @@ export function buildProgram(io: Io, argv: readonly string[]): Command {
       'enforce rate limits like Customer.io, e.g. track=100,app=10 (requests/s; env CIOC_EMULATOR_RATE_LIMIT)',
     )
     .option(
+      '--webhook-signing-key <key>',
+      'signs the reporting webhooks the emulator sends (env CIOC_EMULATOR_WEBHOOK_SIGNING_KEY)',
+    )
+    .option(
       '--fixtures <file.json>',
       'answers for catalogue routes by operation id, e.g. {"app.list_campaigns": {...}} (env CIOC_EMULATOR_FIXTURES)',
     )

@@ -9,12 +9,14 @@
  *                                and answers by status since the last reset (not truncated)
  *   POST /__emulator/faults    → adds a fault; DELETE /__emulator/faults clears them
  *   GET|PUT /__emulator/fixtures → answers for catalogue routes, by operation id
+ *   GET  /__emulator/webhook-deliveries → the outbound reporting webhooks sent, with their status
  */
 import type { FastifyInstance } from 'fastify';
 import { faultProblems, type FaultList, type FaultSpec } from './faults.js';
 import type { EmulatorState } from './state.js';
 import type { ArrivalLimiter } from './rate-limit.js';
 import { registerDownloads } from './app-exports.js';
+import type { WebhookSender } from './webhook-sender.js';
 import { fixtureKey, type Fixtures } from './spec-routes.js';
 import { findOperation } from '../operations/registry.js';
 
@@ -35,6 +37,7 @@ export function registerControlRoutes(
   rateLimiter: ArrivalLimiter,
   statusCounts: Map<number, number>,
   fixtures: Fixtures,
+  sender: WebhookSender,
 ): void {
   app.get('/__emulator/health', async () => ({ ok: true }));
 
@@ -46,6 +49,7 @@ export function registerControlRoutes(
     requests.length = 0;
     rateLimiter.reset();
     statusCounts.clear();
+    sender.log.length = 0;
     return { ok: true };
   });
 
@@ -68,6 +72,8 @@ export function registerControlRoutes(
   app.get('/__emulator/faults', async () => ({ faults: faults.list() }));
 
   app.get('/__emulator/fixtures', async () => ({ fixtures: Object.fromEntries(fixtures) }));
+
+  app.get('/__emulator/webhook-deliveries', async () => ({ deliveries: sender.log }));
 
   app.put('/__emulator/fixtures', async (request, reply) => {
     const body = request.body;

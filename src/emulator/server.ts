@@ -14,6 +14,8 @@ import { EmulatorState, type WorkspaceConfig } from './state.js';
 import { registerTrackRoutes } from './track-routes.js';
 import { registerTrackV2Routes } from './track-v2-routes.js';
 import { fixtureKey, registerSpecRoutes, type Fixtures } from './spec-routes.js';
+import { newEvent, WebhookSender, type WebhookEvent } from './webhook-sender.js';
+import type { Delivery } from './state.js';
 import { ArrivalLimiter, type EmulatorRateLimits } from './rate-limit.js';
 
 export interface EmulatorOptions {
@@ -22,6 +24,9 @@ export interface EmulatorOptions {
   requestLogSize?: number;
   /** Enforce rate limits (requests per second per family) with 429 + Retry-After, as Customer.io does. */
   rateLimits?: EmulatorRateLimits;
+  /** Outbound reporting webhooks: first retry delay (default 1000 ms, doubling) and attempts (default 8). */
+  webhookRetryBaseMs?: number;
+  webhookMaxAttempts?: number;
   /** Answers for catalogue routes by operation id, e.g. `{ "app.list_campaigns": { "campaigns": [...] } }`. */
   fixtures?: Readonly<Record<string, unknown>>;
 }
@@ -31,6 +36,8 @@ export interface Emulator {
   readonly faults: FaultList;
   readonly requests: RequestRecord[];
   readonly rateLimiter: ArrivalLimiter;
+  /** Outbound reporting webhooks and their delivery log. */
+  readonly webhookSender: WebhookSender;
   readonly app: FastifyInstance;
   /** Starts listening (port 0 = any free port) and returns the origin, e.g. `http://127.0.0.1:4010`. */
   listen(options?: { port?: number; host?: string }): Promise<string>;
@@ -47,6 +54,23 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const requests: RequestRecord[] = [];
   const logSize = options.requestLogSize ?? 10_000;
   const rateLimiter = new ArrivalLimiter(options.rateLimits);
+  const sender = new WebhookSender(
+    {
+      signingKey: state.workspace.webhookSigningKey,
+      ...(options.webhookRetryBaseMs === undefined ? {} : { retryBaseMs: options.webhookRetryBaseMs }),
+      ...(options.webhookMaxAttempts === undefined ? {} : { maxAttempts: options.webhookMaxAttempts }),
+    },
+    () =>
+      [...state.webhooks.values()].map((w) => ({
+        id: Number(w['id']),
+        endpoint: String(w['endpoint']),
+        events: Array.isArray(w['events']) ? (w['events'] as string[]) : [],
+        disabled: w['disabled'] === true,
+      })),
+  );
+  state.onDelivery = (delivery) => {
+    sender.emit(deliveryEvent(delivery, state));
+  };
   const fixtures: Fixtures = new Map(
     Object.entries(options.fixtures ?? {}).map(([id, body]) => [fixtureKey(id), body]),
   );
@@ -180,7 +204,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   registerTrackV2Routes(app, state);
   registerAppRoutes(app, state, '/v1');
   registerAppRoutes(app, state, '/v1/api');
-  registerControlRoutes(app, state, faults, requests, rateLimiter, statusCounts, fixtures);
+  registerControlRoutes(app, state, faults, requests, rateLimiter, statusCounts, fixtures, sender);
   // Last: every other spec route, answered from the registry's schemas.
   registerSpecRoutes(app, fixtures);
 
@@ -190,6 +214,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     faults,
     requests,
     rateLimiter,
+    webhookSender: sender,
     app,
     get url() {
       return origin;
@@ -203,6 +228,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       return origin;
     },
     async close() {
+      sender.close();
       await app.close();
     },
   };
@@ -247,4 +273,39 @@ function defaultFaultBody(status: number): unknown {
   if (status === 429) return { meta: { error: 'Your request is over the rate limit.' } };
   if (status >= 500) return { meta: { error: 'injected server error' } };
   return { meta: { error: `injected ${status}` } };
+}
+
+const OBJECT_TYPE: Record<Delivery['kind'], string> = {
+  email: 'email',
+  push: 'push',
+  sms: 'sms',
+  inbox_message: 'in_app',
+  in_app: 'in_app',
+};
+
+/** The reporting-webhook `<channel>_sent` event of a transactional delivery. */
+function deliveryEvent(delivery: Delivery, state: EmulatorState): WebhookEvent {
+  const [kind, value] = Object.entries(delivery.identifiers)[0] ?? [];
+  const person =
+    kind === undefined || value === undefined
+      ? undefined
+      : state.find(kind as 'id' | 'email' | 'cio_id', value);
+  const identifiers = {
+    id: person?.id ?? delivery.identifiers['id'] ?? null,
+    email: person?.email ?? delivery.identifiers['email'] ?? null,
+    cio_id: person?.cio_id ?? delivery.identifiers['cio_id'] ?? '',
+  };
+  return newEvent(
+    OBJECT_TYPE[delivery.kind],
+    'sent',
+    {
+      delivery_id: delivery.delivery_id,
+      identifiers,
+      customer_id: identifiers.id,
+      recipient: delivery.to ?? '',
+      subject: delivery.subject ?? '',
+      transactional_message_id: delivery.transactional_message_id,
+    },
+    delivery.queued_at,
+  );
 }

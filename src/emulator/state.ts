@@ -14,6 +14,8 @@ export interface WorkspaceConfig {
   /** The region the workspace lives in (what `GET /api/v1/accounts/region` reports). */
   region: 'us' | 'eu';
   environmentId: number;
+  /** Signs outbound reporting webhooks (X-CIO-Signature). */
+  webhookSigningKey: string;
 }
 
 export const DEFAULT_WORKSPACE: WorkspaceConfig = {
@@ -22,6 +24,7 @@ export const DEFAULT_WORKSPACE: WorkspaceConfig = {
   appApiKey: 'emulator-app-key',
   region: 'us',
   environmentId: 1,
+  webhookSigningKey: 'emulator-webhook-signing-key',
 };
 
 export interface Device {
@@ -151,6 +154,8 @@ export class EmulatorState {
   segmentDefs = new Map<number, SegmentDef>();
   transactionalMessages: TransactionalMessage[] = [];
   private sequence = 0;
+  /** Called for every delivery made (the server sends reporting webhooks from it). */
+  onDelivery?: (delivery: Delivery) => void;
 
   constructor(workspace: Partial<WorkspaceConfig> = {}) {
     this.workspace = { ...DEFAULT_WORKSPACE, ...workspace };
@@ -632,6 +637,7 @@ export class EmulatorState {
       queued_at: now(),
     };
     this.deliveries.push(delivery);
+    this.onDelivery?.(delivery);
     return delivery;
   }
 

@@ -22,6 +22,7 @@ export async function useEmulator(options: EmulatorOptions = {}): Promise<Runnin
     emulator.faults.clear();
     emulator.requests.length = 0;
     emulator.rateLimiter.reset();
+    emulator.webhookSender.log.length = 0;
   });
   afterAll(async () => {
     await emulator.close();

@@ -16,6 +16,7 @@ export interface EmulatorFlags {
   workspaceRegion?: string;
   rateLimit?: string;
   fixtures?: string;
+  webhookSigningKey?: string;
 }
 
 export function mask(secret: string): string {
@@ -35,6 +36,10 @@ export async function emulatorCommand(io: Io, flags: EmulatorFlags): Promise<voi
     siteId: flags.siteId ?? env['CIOC_EMULATOR_SITE_ID'] ?? DEFAULT_WORKSPACE.siteId,
     trackApiKey: flags.trackApiKey ?? env['CIOC_EMULATOR_TRACK_API_KEY'] ?? DEFAULT_WORKSPACE.trackApiKey,
     appApiKey: flags.appApiKey ?? env['CIOC_EMULATOR_APP_API_KEY'] ?? DEFAULT_WORKSPACE.appApiKey,
+    webhookSigningKey:
+      flags.webhookSigningKey ??
+      env['CIOC_EMULATOR_WEBHOOK_SIGNING_KEY'] ??
+      DEFAULT_WORKSPACE.webhookSigningKey,
     region,
   };
   let rateLimits: EmulatorRateLimits = {};
@@ -60,6 +65,7 @@ export async function emulatorCommand(io: Io, flags: EmulatorFlags): Promise<voi
       `  App      ${origin}/v1       Bearer App API key ${mask(workspace.appApiKey)}`,
       `  Beta     ${origin}/v1/api   Bearer App API key ${mask(workspace.appApiKey)}`,
       `  Control  ${origin}/__emulator/health`,
+      `  Reporting webhooks are signed with ${mask(workspace.webhookSigningKey)}`,
       ...(Object.keys(rateLimits).length > 0
         ? [
             `  Rate limits: ${Object.entries(rateLimits)
