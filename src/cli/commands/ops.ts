@@ -4,6 +4,7 @@ import { listOperations, requireOperation } from '../../operations/registry.js';
 import type { AnyOperation } from '../../operations/types.js';
 import { isConnectorId } from '../../regions.js';
 import { printJson, printText, type Io } from '../io.js';
+import { formatTable } from '../output.js';
 
 /** The registry entry as data: what `--json` prints and what docs are generated from. */
 export function describeOperation(op: AnyOperation): Record<string, unknown> {
@@ -41,7 +42,7 @@ export function opsCommand(io: Io, flags: { json?: boolean; connector?: string }
     return;
   }
   const rows = ops.map((op) => [op.id, op.title, `${op.method} ${op.path}`, safetyText(op)]);
-  printText(io, table(['OPERATION', 'TITLE', 'REQUEST', 'SAFETY'], rows));
+  printText(io, formatTable(['OPERATION', 'TITLE', 'REQUEST', 'SAFETY'], rows));
 }
 
 export function describeCommand(io: Io, id: string, flags: { json?: boolean }): void {
@@ -74,14 +75,4 @@ function safetyText(op: AnyOperation): string {
   if (op.safety.destructive) parts.push('destructive');
   parts.push(`bucket ${op.safety.rateBucket}`);
   return parts.join(', ');
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
 }
