@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { SpecOperationData } from '../../src/operations/spec-operation.js';
 import type { HttpMethod, RateBucket } from '../../src/operations/types.js';
 import { SchemaConverter } from './openapi-to-schema.js';
+import { sampleOf } from '../../src/schema-sample.js';
 
 type Json = Record<string, unknown>;
 
@@ -109,48 +110,7 @@ function snake(text: string): string {
     .replace(/ +/g, '_');
 }
 
-function sample(schema: Json, name: string): unknown {
-  if ('const' in schema) return schema['const'];
-  if (Array.isArray(schema['enum']) && schema['enum'].length > 0) return schema['enum'][0];
-  if (schema['default'] !== undefined) return schema['default'];
-  const branches = schema['anyOf'] as Json[] | undefined;
-  if (branches !== undefined && branches.length > 0) return sample(branches[0] ?? {}, name);
-  const parts = schema['allOf'] as Json[] | undefined;
-  if (parts !== undefined) {
-    const merged: Record<string, unknown> = {};
-    for (const part of parts) {
-      const value = sample(part, name);
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) Object.assign(merged, value);
-    }
-    if (schema['properties'] !== undefined)
-      Object.assign(merged, sample({ ...schema, allOf: undefined, type: 'object' }, name));
-    return merged;
-  }
-  const type = Array.isArray(schema['type']) ? (schema['type'] as string[])[0] : schema['type'];
-  switch (type) {
-    case 'integer':
-    case 'number':
-      return typeof schema['minimum'] === 'number' ? schema['minimum'] : 1;
-    case 'boolean':
-      return true;
-    case 'array':
-      return [sample((schema['items'] as Json | undefined) ?? {}, name)];
-    case 'object': {
-      const properties = (schema['properties'] as Record<string, Json> | undefined) ?? {};
-      // With nothing required, the first field (an identifier object such as `{id}` means one).
-      const required = (schema['required'] as string[] | undefined) ?? Object.keys(properties).slice(0, 1);
-      return Object.fromEntries(required.map((key) => [key, sample(properties[key] ?? {}, key)]));
-    }
-    case 'string':
-      if (/email/.test(name)) return 'ada@example.com';
-      if (/url|endpoint/.test(name)) return 'https://example.com/hook';
-      if (/language/.test(name)) return 'fr';
-      if (/(^|_)id$|_ids?$|^id$/.test(name)) return '1';
-      return 'example';
-    default:
-      return 'example';
-  }
-}
+const sample = (schema: Json | undefined, name: string): unknown => sampleOf(schema ?? {}, 'request', name);
 
 export function buildSpecOperations(referenceDir: string, source: SpecSource): SpecOperationData[] {
   const document = JSON.parse(readFileSync(resolve(referenceDir, source.file), 'utf8')) as Json;

@@ -8,7 +8,7 @@ import { APP_SPEC_OPERATIONS } from '../operations/generated/app.js';
 import { matchesFilter } from './app-resources.js';
 import { objectBody } from './body.js';
 import { appError, metaError } from './http-error.js';
-import { sampleOf } from './sample.js';
+import { sampleOf } from '../schema-sample.js';
 import type { EmulatorState } from './state.js';
 
 type Node = Record<string, unknown>;

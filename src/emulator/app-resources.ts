@@ -9,7 +9,7 @@ import { APP_SPEC_OPERATIONS } from '../operations/generated/app.js';
 import { decodeCursor, encodeCursor } from './app-routes.js';
 import { objectBody } from './body.js';
 import { appError, metaError } from './http-error.js';
-import { sampleOf } from './sample.js';
+import { sampleOf } from '../schema-sample.js';
 import type { Delivery, EmulatorState, Person } from './state.js';
 import { ObjectStore, type ObjectRecord } from './objects.js';
 

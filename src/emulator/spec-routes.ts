@@ -10,7 +10,7 @@ import { TRACK_SPEC_OPERATIONS } from '../operations/generated/track.js';
 import type { SpecOperationData } from '../operations/spec-operation.js';
 import { schemaIssues } from '../schema.js';
 import type { TSchema } from '@sinclair/typebox';
-import { sampleOf } from './sample.js';
+import { sampleOf } from '../schema-sample.js';
 
 type Node = Record<string, unknown>;
 
