@@ -26,7 +26,6 @@ import {
 } from './regions.js';
 import { schemaIssues } from './schema.js';
 import {
-  credentialFingerprint,
   DEFAULT_RATE_LIMITS,
   sharedLimiter,
   type RateLimit,
@@ -189,7 +188,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
     if (configured === false) return undefined;
     return sharedLimiter(
       bucket,
-      credentialFingerprint(this.transport.authorizationValue),
+      this.transport.credentialFingerprint,
       configured ?? DEFAULT_RATE_LIMITS[bucket],
     );
   }

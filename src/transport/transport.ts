@@ -13,6 +13,7 @@ import { Redactor, redactHeaders } from '../redact.js';
 import type { ConnectorId } from '../regions.js';
 import { buildUrl, parseBaseUrl, type BaseUrl } from './url.js';
 import { VERSION } from '../version.js';
+import { credentialFingerprint } from '../delivery/rate-limiter.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Timeouts shorter than this get a precise timer; see `Transport.attempt`. */
@@ -86,11 +87,8 @@ export class Transport {
   readonly redactor: Redactor;
   private readonly base: BaseUrl;
   private readonly authorization: string;
-
-  /** The Authorization value, for fingerprinting rate-limit keys only (never printed). */
-  get authorizationValue(): string {
-    return this.authorization;
-  }
+  /** A one-way fingerprint of the credentials (keys per-credential rate limits; never the secret). */
+  readonly credentialFingerprint: string;
   private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
@@ -104,6 +102,7 @@ export class Transport {
     this.redactor = Redactor.forCredentials(options.credentials.siteId, options.credentials.apiKey);
     // Throws ConfigError naming the missing credential before anything can be sent.
     this.authorization = authorizationHeader(options.connector, options.credentials);
+    this.credentialFingerprint = credentialFingerprint(this.authorization);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher =
