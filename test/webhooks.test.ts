@@ -41,6 +41,15 @@ afterAll(
     ),
 );
 
+const appClient = () =>
+  createClient({
+    connector: 'app',
+    region: 'emulator',
+    emulatorUrl: url,
+    credentials: CREDENTIALS.app,
+    rateLimits: false,
+  });
+
 async function waitFor(count: number): Promise<void> {
   for (let i = 0; i < 100 && received.length < count; i++) await new Promise((r) => setTimeout(r, 20));
 }
@@ -48,13 +57,7 @@ async function waitFor(count: number): Promise<void> {
 describe('outbound reporting webhooks', () => {
   it('are signed so that verifyWebhookRequest accepts them, one event per POST', async () => {
     received.length = 0;
-    const app = createClient({
-      connector: 'app',
-      region: 'emulator',
-      emulatorUrl: url,
-      credentials: CREDENTIALS.app,
-      rateLimits: false,
-    });
+    const app = appClient();
     await app.createReportingWebhook({ name: 'audit', endpoint, events: ['email_sent'] });
     const { delivery_id } = await app.sendTransactionalEmail({
       transactional_message_id: 7,
@@ -89,13 +92,7 @@ describe('outbound reporting webhooks', () => {
       disabled: false,
     });
     failNext = 2;
-    const app = createClient({
-      connector: 'app',
-      region: 'emulator',
-      emulatorUrl: url,
-      credentials: CREDENTIALS.app,
-      rateLimits: false,
-    });
+    const app = appClient();
     const first = await app.sendTransactionalEmail({
       transactional_message_id: 7,
       identifiers: { id: '1' },
