@@ -4,6 +4,7 @@
  * around these methods; every rule cites customerio-api.md.
  */
 import { metaError, trackError } from './http-error.js';
+import { TRACK_LIMITS } from '../operations/track-people.js';
 import { ObjectStore, objectRefOf } from './objects.js';
 import type { CollectionRecord, ExportRecord } from './app-exports.js';
 
@@ -95,15 +96,8 @@ export interface TransactionalMessage {
 
 export type IdentifierKind = 'id' | 'email' | 'cio_id';
 
-export const LIMITS = {
-  identifierBytes: 150,
-  attributeNameBytes: 150,
-  attributeValueBytes: 1000,
-  attributesPerPerson: 300,
-  eventNameBytes: 100,
-  eventDataBytes: 100_000,
-  segmentIds: 1000,
-} as const;
+/** Track's limits: the ones the client checks (one table), plus the segment id cap (§2.5). */
+export const LIMITS = { ...TRACK_LIMITS, segmentIds: 1000 } as const;
 
 const RESERVED_IDENTIFY_KEYS = new Set([
   'id',
@@ -294,8 +288,8 @@ export class EmulatorState {
       this.setAttribute(person, 'cio_subscription_preferences', body['cio_subscription_preferences'], at);
     }
     this.applyRelationships(person, body['cio_relationships']);
-    if (Object.keys(person.attributes).length > LIMITS.attributesPerPerson) {
-      throw trackError(400, `a person can have at most ${LIMITS.attributesPerPerson} attributes`);
+    if (Object.keys(person.attributes).length > LIMITS.attributesPerCall) {
+      throw trackError(400, `a person can have at most ${LIMITS.attributesPerCall} attributes`);
     }
   }
 
@@ -348,8 +342,8 @@ export class EmulatorState {
         errors.push(`attribute "${name}" value is longer than ${LIMITS.attributeValueBytes} bytes`);
       }
     }
-    if (attributes.length > LIMITS.attributesPerPerson)
-      errors.push(`at most ${LIMITS.attributesPerPerson} attributes per request`);
+    if (attributes.length > LIMITS.attributesPerCall)
+      errors.push(`at most ${LIMITS.attributesPerCall} attributes per request`);
     if (errors.length > 0) throw trackError(400, ...errors);
   }
 
