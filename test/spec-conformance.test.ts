@@ -1,6 +1,6 @@
 /**
  * Every request our operations send, validated against the official specs in
- * ../shared/reference/openapi (method, path, path and query parameters, body).
+ * spec/customerio/ (method, path, path and query parameters, body).
  */
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../src/client.js';

@@ -1,5 +1,5 @@
 /**
- * Validates requests against the official Customer.io OpenAPI specs in ../shared/reference/openapi.
+ * Validates requests against the official Customer.io OpenAPI specs the repository carries in spec/customerio/.
  * The published specs are not strictly valid OpenAPI and some `oneOf` variants overlap (a broadcast
  * trigger with `ids` also matches the bare-`data` variant), so their schemas are read with Ajv in
  * non-strict mode and `oneOf` is read as "at least one" (anyOf).
@@ -9,10 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 
-export const REFERENCE_DIR = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/reference/openapi',
-);
+export const REFERENCE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../spec/customerio');
 
 type Json = Record<string, unknown>;
 
