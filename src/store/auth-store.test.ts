@@ -1,10 +1,22 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ValidationError } from '../errors.js';
 import { AuthStore } from './auth-store.js';
+import { MIGRATIONS } from './migrations.js';
 
 const TRACK_KEY = 'trk_live_9f8e7d6c5b4a3210';
 const APP_KEY = 'app_live_0123456789abcdef';
@@ -175,5 +187,211 @@ describe('CIOC_HOME', () => {
     expect(() => as('/proc/cioc-test/home', 'alice')).toThrow(
       /Cannot create the store directory \/proc\/cioc-test\/home \(CIOC_HOME\)/,
     );
+  });
+});
+
+describe('base URLs on Customer.io regions', () => {
+  const PROXY = 'https://proxy.example.test/track';
+
+  it('refuses a base URL that redirects a us/eu key unless allowCustomBaseUrl is given', () => {
+    const store = as(home(), 'alice');
+    const track = { siteId: 's', apiKey: TRACK_KEY };
+    const refused = (() => {
+      try {
+        store.create({ name: 'p', connector: 'track', region: 'us', baseUrl: PROXY, credentials: track });
+      } catch (e) {
+        return e as ValidationError;
+      }
+      return undefined;
+    })();
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect(refused?.issues).toEqual([
+      { path: '/base_url', message: expect.stringContaining('would send the key to proxy.example.test') },
+    ]);
+    expect(refused?.hint).toContain('allowCustomBaseUrl');
+    expect(store.list()).toEqual([]);
+    expect(() =>
+      store.create({
+        name: 'p',
+        connector: 'app',
+        region: 'eu',
+        baseUrl: PROXY,
+        credentials: { apiKey: APP_KEY },
+      }),
+    ).toThrow(/\/base_url .*proxy\.example\.test/);
+
+    expect(
+      store.create({
+        name: 'p',
+        connector: 'track',
+        region: 'us',
+        baseUrl: PROXY,
+        credentials: track,
+        allowCustomBaseUrl: true,
+      }).baseUrl,
+    ).toBe(PROXY);
+    // The region's own Customer.io base URL, and any base URL of the emulator region, need no flag.
+    expect(
+      store.create({
+        name: 'official',
+        connector: 'app',
+        region: 'eu',
+        baseUrl: 'https://api-eu.customer.io/v1/',
+        credentials: { apiKey: APP_KEY },
+      }).baseUrl,
+    ).toBe('https://api-eu.customer.io/v1');
+    expect(
+      store.create({
+        name: 'emu',
+        connector: 'app',
+        region: 'emulator',
+        baseUrl: 'http://127.0.0.1:4999/v1',
+        credentials: { apiKey: APP_KEY },
+      }).baseUrl,
+    ).toBe('http://127.0.0.1:4999/v1');
+    store.close();
+  });
+
+  it('refuses an update that redirects a key, including by way of the emulator region', () => {
+    const dir = home();
+    const alice = as(dir, 'alice');
+    alice.create({
+      name: 'shared',
+      connector: 'app',
+      scope: 'organisational',
+      region: 'us',
+      credentials: { apiKey: APP_KEY },
+    });
+    alice.create({
+      name: 'emu',
+      connector: 'app',
+      region: 'emulator',
+      baseUrl: 'http://127.0.0.1:4999/v1',
+      credentials: { apiKey: APP_KEY },
+    });
+    alice.create({
+      name: 'proxied',
+      connector: 'app',
+      region: 'us',
+      baseUrl: PROXY,
+      credentials: { apiKey: APP_KEY },
+      allowCustomBaseUrl: true,
+    });
+    const redirect = /\/base_url .*would send the key to evil\.example\.test/;
+    expect(() => alice.update('shared', { baseUrl: 'http://evil.example.test' })).toThrow(redirect);
+    expect(() => alice.update('shared', { region: 'emulator', baseUrl: 'http://evil.example.test' })).toThrow(
+      redirect,
+    );
+    expect(() => alice.update('emu', { region: 'us' })).toThrow(/would send the key to 127\.0\.0\.1/);
+    expect(alice.get('shared')).toMatchObject({ region: 'us', baseUrl: null });
+    expect(alice.get('emu')).toMatchObject({ region: 'emulator' });
+
+    // Allowed explicitly; and changes that do not move the key to a new host need no flag.
+    expect(
+      alice.update('shared', { baseUrl: 'http://evil.example.test', allowCustomBaseUrl: true }).baseUrl,
+    ).toBe('http://evil.example.test');
+    expect(alice.update('proxied', { region: 'eu' }).region).toBe('eu');
+    expect(alice.update('proxied', { credentials: { apiKey: `${APP_KEY}-2` } }).key).toBe('…ef-2');
+    expect(alice.update('emu', { baseUrl: 'http://127.0.0.1:5000/v1' }).baseUrl).toBe(
+      'http://127.0.0.1:5000/v1',
+    );
+    expect(alice.update('shared', { baseUrl: null }).baseUrl).toBeNull();
+    alice.close();
+  });
+});
+
+describe('opening a store', () => {
+  const sqlite = (dir: string) => new Database(join(dir, 'cioc.db'));
+
+  it('refuses a store made by a newer cioc, as a configuration error', () => {
+    const dir = home();
+    as(dir, 'alice').close();
+    const db = sqlite(dir);
+    db.pragma(`user_version = ${String(MIGRATIONS.length + 1)}`);
+    db.close();
+    expect(() => as(dir, 'alice')).toThrow(ConfigError);
+    const known = MIGRATIONS.length;
+    expect(() => as(dir, 'alice')).toThrow(
+      `newer version of cioc (schema ${String(known + 1)}; this cioc knows ${String(known)})`,
+    );
+  });
+
+  it('refuses a damaged database file, as a configuration error', () => {
+    const dir = home();
+    as(dir, 'alice').close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `cioc.db${suffix}`), { force: true });
+    writeFileSync(join(dir, 'cioc.db'), randomBytes(8192));
+    expect(() => as(dir, 'alice')).toThrow(ConfigError);
+    expect(() => as(dir, 'alice')).toThrow(/is damaged or is not a cioc store/);
+  });
+
+  it('refuses an initialised store whose key check was removed, whatever the master key', () => {
+    const dir = home();
+    const key = randomBytes(32).toString('base64');
+    const store = as(dir, 'alice', { CIOC_MASTER_KEY: key });
+    store.create({ name: 'a', connector: 'app', credentials: { apiKey: APP_KEY } });
+    store.close();
+    const db = sqlite(dir);
+    db.prepare("DELETE FROM meta WHERE key = 'key_check'").run();
+    db.close();
+    for (const master of [randomBytes(32).toString('base64'), key]) {
+      expect(() => as(dir, 'alice', { CIOC_MASTER_KEY: master })).toThrow(ConfigError);
+      expect(() => as(dir, 'alice', { CIOC_MASTER_KEY: master })).toThrow(/key check is missing/);
+    }
+    // Not silently re-created under whichever key came first.
+    const after = sqlite(dir);
+    expect(after.prepare("SELECT count(*) AS n FROM meta WHERE key = 'key_check'").get()).toEqual({ n: 0 });
+    after.close();
+  });
+
+  it('tightens a group- or world-accessible CIOC_HOME that it owns to 0700', () => {
+    const dir = home();
+    mkdirSync(dir, { mode: 0o777 });
+    chmodSync(dir, 0o777);
+    const warnings: string[] = [];
+    AuthStore.open({ home: dir, user: 'alice', env: {}, onWarning: (w) => warnings.push(w) }).close();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(warnings).toEqual([]);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('warns about an accessible CIOC_HOME that is not its own', () => {
+    const dir = home();
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    chownSync(dir, 65534, 65534);
+    const warnings: string[] = [];
+    AuthStore.open({ home: dir, user: 'alice', env: {}, onWarning: (w) => warnings.push(w) }).close();
+    expect(statSync(dir).mode & 0o777).toBe(0o777);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/CIOC_HOME .* is readable or writable by other users \(mode 0777\)/);
+    expect(warnings[0]).toContain(`chmod 700 ${dir}`);
+  });
+});
+
+describe('test results', () => {
+  it('are recorded only by the owner or an admin; others still run the test', () => {
+    const dir = home();
+    const alice = as(dir, 'alice');
+    const bob = as(dir, 'bob');
+    alice.create({
+      name: 'shared',
+      connector: 'app',
+      scope: 'organisational',
+      credentials: { apiKey: APP_KEY },
+    });
+    bob.create({ name: 'bobs', connector: 'app', scope: 'organisational', credentials: { apiKey: APP_KEY } });
+    const carol = as(dir, 'carol');
+
+    expect(carol.recordTest('shared', { ok: false, message: 'carol says no' })).toBe(false);
+    expect(bob.recordTest('shared', { ok: false, message: 'bob says no' })).toBe(false);
+    expect(alice.get('shared').lastTest).toBeNull();
+    expect(alice.recordTest('shared', { ok: true, message: 'fine' })).toBe(true);
+    expect(bob.get('shared').lastTest).toMatchObject({ ok: true, message: 'fine' });
+    // Bob owns his; Alice is the admin.
+    expect(bob.recordTest('bobs', { ok: true, message: 'mine' })).toBe(true);
+    expect(alice.recordTest('bobs', { ok: false, message: 'admin' })).toBe(true);
+    expect(carol.recordTest('bobs', { ok: true, message: 'carol' })).toBe(false);
+    expect(carol.get('bobs').lastTest).toMatchObject({ ok: false, message: 'admin' });
+    for (const store of [alice, bob, carol]) store.close();
   });
 });

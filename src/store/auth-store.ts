@@ -4,17 +4,28 @@
  *
  * Scope rules live here, in every query, not in the callers: a Personal authentication is visible
  * and usable only by its owner; an Organisational one by every member of the organisation, and
- * changed only by its owner or an organisation admin.
+ * changed (or its test result recorded) only by its owner or an organisation admin.
+ *
+ * On one machine these rules organise; they do not protect. The user is whatever `CIOC_USER` says,
+ * and whoever can read `CIOC_HOME` can read the master key beside the database. Enforcement between
+ * people needs real logins: the server.
  */
 import Database from 'better-sqlite3';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, type Stats } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CONNECTORS, type Credentials } from '../connectors.js';
-import { ConfigError, ValidationError, type ValidationIssue } from '../errors.js';
-import { checkedHttpUrl, isConnectorId, isRegion, type ConnectorId, type Region } from '../regions.js';
+import { CiocError, ConfigError, ValidationError, type ValidationIssue } from '../errors.js';
+import {
+  baseUrlFor,
+  checkedHttpUrl,
+  isConnectorId,
+  isRegion,
+  type ConnectorId,
+  type Region,
+} from '../regions.js';
 import { ulid } from '../ulid.js';
-import { migrate } from './migrations.js';
+import { MIGRATIONS, migrate, schemaVersion } from './migrations.js';
 import { loadMasterKey, open, seal, type MasterKey } from './secret-box.js';
 
 export const SCOPES = ['personal', 'organisational'] as const;
@@ -55,6 +66,12 @@ export interface NewAuthentication {
   region?: string | undefined;
   baseUrl?: string | undefined;
   credentials: Credentials;
+  /**
+   * Lets a `us`/`eu` authentication have a base URL other than Customer.io's: that sends its key to
+   * another host (a proxy you run, say), so it must be asked for. The `emulator` region needs no
+   * permission.
+   */
+  allowCustomBaseUrl?: boolean | undefined;
 }
 
 export interface AuthenticationChanges {
@@ -63,6 +80,8 @@ export interface AuthenticationChanges {
   /** `null` removes the override. */
   baseUrl?: string | null | undefined;
   credentials?: Credentials | undefined;
+  /** As for `NewAuthentication`: needed when a change sends a Customer.io key to another host. */
+  allowCustomBaseUrl?: boolean | undefined;
 }
 
 export interface StoreOptions {
@@ -71,10 +90,17 @@ export interface StoreOptions {
   /** Default `CIOC_USER`, then the OS user name. */
   user?: string | undefined;
   env?: NodeJS.ProcessEnv | undefined;
+  /**
+   * Told about problems that do not stop the store, such as a `CIOC_HOME` other users can read that
+   * is not ours to tighten. Default: `process.emitWarning`.
+   */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 const ORGANISATION = 'default';
 const KEY_CHECK = 'cioc-key-check';
+/** How long an open or a write waits for another process's write to finish. */
+const BUSY_TIMEOUT_MS = 10_000;
 
 interface Row {
   id: string;
@@ -133,23 +159,26 @@ export class AuthStore {
     const env = options.env ?? process.env;
     const home = options.home ?? cioHome(env);
     const user = options.user ?? currentUser(env);
-    if (!existsSync(home)) createHome(home);
+    prepareHome(home, options.onWarning ?? warnProcess);
     const master = loadMasterKey(home, env);
     const file = join(home, 'cioc.db');
-    const db = new Database(file);
+    let db: Database.Database;
+    try {
+      db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    } catch (error) {
+      throw storeError(error, file);
+    }
     try {
       db.pragma('journal_mode = WAL');
       // Only ciphertexts are stored, but the files are nobody else's business either.
       for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
       db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
-      migrate(db);
-      verifyMasterKey(db, master);
+      verifyMasterKey(db, master, initialise(db, master, file));
+      return new AuthStore(home, user, db, master);
     } catch (error) {
       db.close();
-      throw error;
+      throw storeError(error, file);
     }
-    return new AuthStore(home, user, db, master);
   }
 
   close(): void {
@@ -158,7 +187,7 @@ export class AuthStore {
 
   /** The local user and their membership of the organisation (the first user is its admin). */
   private enrol(user: string): { userId: number; organisationId: number } {
-    return this.db.transaction(() => {
+    const enrol = this.db.transaction(() => {
       const now = new Date().toISOString();
       this.db
         .prepare('INSERT OR IGNORE INTO organisations (name, created_at) VALUES (?, ?)')
@@ -177,7 +206,9 @@ export class AuthStore {
         .prepare('INSERT OR IGNORE INTO memberships (user_id, organisation_id, role) VALUES (?, ?, ?)')
         .run(userId, organisationId, members === 0 ? 'admin' : 'member');
       return { userId, organisationId };
-    })();
+    });
+    // IMMEDIATE: it reads then writes, and a deferred transaction could not wait for another writer.
+    return enrol.immediate();
   }
 
   /** Every authentication this user may see: their Personal ones and their organisations'. */
@@ -234,8 +265,12 @@ export class AuthStore {
     const region = input.region ?? 'us';
     if (!isRegion(region)) issues.push({ path: '/region', message: 'must be one of "us", "eu", "emulator"' });
     const baseUrl = checkBaseUrl(input.baseUrl, issues);
-    if (isConnectorId(input.connector)) checkCredentials(input.connector, input.credentials, issues);
-    if (issues.length > 0) throw new ValidationError('Invalid authentication', issues);
+    if (isConnectorId(input.connector)) {
+      checkCredentials(input.connector, input.credentials, issues);
+      if (isRegion(region) && baseUrl !== undefined && input.allowCustomBaseUrl !== true)
+        checkRedirect(input.connector, region, baseUrl, issues);
+    }
+    if (issues.length > 0) throw invalid('Invalid authentication', issues);
     const id = ulid();
     const now = new Date().toISOString();
     try {
@@ -276,7 +311,20 @@ export class AuthStore {
       credentials = { ...this.decrypt(row), ...definedOnly(changes.credentials) };
       checkCredentials(row.connector, credentials, issues);
     }
-    if (issues.length > 0) throw new ValidationError('Invalid change', issues);
+    const region = changes.region ?? row.region;
+    const target = baseUrl === undefined ? row.base_url : baseUrl;
+    // Only a change of where the key goes needs permission: a new base URL, or a move into or out
+    // of the emulator region with a base URL kept (an emulator authentication's base URL was never
+    // checked; making it us/eu, or making a us/eu one "emulator", must not side-step the rule).
+    const moved =
+      (baseUrl !== undefined && baseUrl !== row.base_url) ||
+      (row.region === 'emulator') !== (region === 'emulator');
+    if (isRegion(region) && target !== null && moved && changes.allowCustomBaseUrl !== true) {
+      const sensitive = region !== 'emulator' || row.region !== 'emulator';
+      if (sensitive)
+        checkRedirect(row.connector, region === 'emulator' ? row.region : region, target, issues);
+    }
+    if (issues.length > 0) throw invalid('Invalid change', issues);
     try {
       this.db
         .prepare(
@@ -305,13 +353,19 @@ export class AuthStore {
     return toInfo(row);
   }
 
-  recordTest(name: string, result: { ok: boolean; message: string }): void {
+  /**
+   * Records the result of a test on the authentication, when this user may change it (its owner
+   * or an admin); returns whether it was recorded. Anyone who can use it may run the test.
+   */
+  recordTest(name: string, result: { ok: boolean; message: string }): boolean {
     const row = this.row(name);
+    if (!this.mayChange(row)) return false;
     this.db
       .prepare(
         'UPDATE authentications SET last_test_at = ?, last_test_ok = ?, last_test_message = ? WHERE id = ?',
       )
       .run(new Date().toISOString(), result.ok ? 1 : 0, result.message, row.id);
+    return true;
   }
 
   /** Makes an authentication the current user's default for its connector. */
@@ -340,12 +394,16 @@ export class AuthStore {
     return toInfo(row);
   }
 
-  private assertMayChange(row: Row): void {
-    if (row.owner_id === this.userId) return;
+  private mayChange(row: Row): boolean {
+    if (row.owner_id === this.userId) return true;
     const admin = this.db
       .prepare("SELECT 1 FROM memberships WHERE user_id = ? AND organisation_id = ? AND role = 'admin'")
       .get(this.userId, row.organisation_id);
-    if (admin === undefined) {
+    return admin !== undefined;
+  }
+
+  private assertMayChange(row: Row): void {
+    if (!this.mayChange(row)) {
       throw new ConfigError(
         `Only its owner (${row.owner}) or an organisation admin can change the authentication "${row.name}".`,
       );
@@ -371,7 +429,14 @@ function createHome(home: string): void {
   try {
     const missing: string[] = [];
     for (let dir = home; !existsSync(dir) && dirname(dir) !== dir; dir = dirname(dir)) missing.unshift(dir);
-    for (const dir of missing) mkdirSync(dir, { mode: 0o700 });
+    for (const dir of missing) {
+      try {
+        mkdirSync(dir, { mode: 0o700 });
+      } catch (error) {
+        // Another process opening the store at the same moment made it first.
+        if ((error as { code?: string }).code !== 'EEXIST') throw error;
+      }
+    }
     chmodSync(home, 0o700);
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'unknown error';
@@ -379,18 +444,121 @@ function createHome(home: string): void {
   }
 }
 
-function verifyMasterKey(db: Database.Database, master: MasterKey): void {
-  const row = db.prepare("SELECT value FROM meta WHERE key = 'key_check'").get() as
-    { value: string } | undefined;
-  if (row === undefined) {
-    db.prepare("INSERT INTO meta (key, value) VALUES ('key_check', ?)").run(
-      seal(master, KEY_CHECK, 'meta:key_check'),
-    );
+/**
+ * An existing `CIOC_HOME` must be a directory, and nobody else's to read: whoever can read it can
+ * read every credential (the master key file sits beside the database). Too open, it is tightened
+ * to 0700 when it is ours, and reported otherwise.
+ */
+function prepareHome(home: string, warn: (message: string) => void): void {
+  if (!existsSync(home)) {
+    createHome(home);
     return;
   }
-  if (open(master, row.value, 'meta:key_check', 'key check') !== KEY_CHECK) {
+  let stats: Stats;
+  try {
+    stats = statSync(home);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'unknown error';
+    throw new ConfigError(`Cannot use the store directory ${home} (CIOC_HOME): ${code}.`);
+  }
+  if (!stats.isDirectory())
+    throw new ConfigError(`The store directory ${home} (CIOC_HOME) is not a directory.`);
+  // Windows has no such mode bits; its ACLs are not ours to judge.
+  if (process.platform === 'win32' || (stats.mode & 0o077) === 0) return;
+  if (stats.uid === process.getuid?.()) {
+    try {
+      chmodSync(home, 0o700);
+      return;
+    } catch {
+      // Reported below.
+    }
+  }
+  const mode = (stats.mode & 0o777).toString(8).padStart(4, '0');
+  warn(
+    `CIOC_HOME ${home} is readable or writable by other users (mode ${mode}) and cioc cannot tighten it: whoever can read it can read every credential in the store. Fix: chmod 700 ${home}`,
+  );
+}
+
+function warnProcess(message: string): void {
+  process.emitWarning(message, { code: 'CIOC_STORE_PERMISSIONS' });
+}
+
+/**
+ * Brings the schema up to date and returns the sealed key check, creating it with the schema: a
+ * store is never visible without one. Up to date (the usual case), it takes no lock.
+ */
+function initialise(db: Database.Database, master: MasterKey, file: string): string {
+  if (schemaVersion(db) === MIGRATIONS.length) {
+    const check = readKeyCheck(db);
+    if (check !== undefined) return check;
+  }
+  const locked = db.transaction(() => {
+    const fresh = schemaVersion(db) === 0;
+    migrate(db);
+    const check = readKeyCheck(db);
+    if (check !== undefined) return check;
+    // A key check missing from a store that was used was removed: adopting whichever master key
+    // comes next would let a wrong key write beside the right one's data.
+    if (!fresh && storeWasUsed(db)) {
+      throw new ConfigError(
+        `The store ${file} has been used but its key check is missing: it was altered, so cioc cannot tell whether the master key (${master.source}) is the right one.`,
+        { hint: 'Restore cioc.db from a backup, or move it aside to start a new store.' },
+      );
+    }
+    const sealed = seal(master, KEY_CHECK, 'meta:key_check');
+    db.prepare("INSERT INTO meta (key, value) VALUES ('key_check', ?), ('created_at', ?)").run(
+      sealed,
+      new Date().toISOString(),
+    );
+    return sealed;
+  });
+  return locked.immediate();
+}
+
+function readKeyCheck(db: Database.Database): string | undefined {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'key_check'").get() as
+    { value: string } | undefined;
+  return row?.value;
+}
+
+function storeWasUsed(db: Database.Database): boolean {
+  const row = db
+    .prepare(
+      'SELECT EXISTS (SELECT 1 FROM meta) OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM authentications) AS used',
+    )
+    .get() as { used: number };
+  return row.used === 1;
+}
+
+function verifyMasterKey(db: Database.Database, master: MasterKey, sealed: string): void {
+  if (open(master, sealed, 'meta:key_check', 'key check') !== KEY_CHECK) {
     throw new ConfigError(`The master key (${master.source}) does not match this store.`);
   }
+}
+
+/** SQLite's failures to open or use the file, as configuration errors that say what to do. */
+function storeError(error: unknown, file: string): unknown {
+  if (error instanceof CiocError || !(error instanceof Database.SqliteError)) return error;
+  const code = error.code;
+  if (/^SQLITE_(NOTADB|CORRUPT)/.test(code)) {
+    return new ConfigError(`The store ${file} is damaged or is not a cioc store (${code}).`, {
+      cause: error,
+      hint: 'Restore it from a backup, or move it aside (with its -wal and -shm files) to start a new store.',
+    });
+  }
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) {
+    return new ConfigError(
+      `The store ${file} stayed locked by another process for ${String(BUSY_TIMEOUT_MS / 1000)} s (${code}).`,
+      { cause: error },
+    );
+  }
+  if (/^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR|FULL)/.test(code)) {
+    return new ConfigError(`Cannot use the store ${file} (${code}): ${error.message}.`, {
+      cause: error,
+      hint: 'Check that CIOC_HOME is a writable directory of yours, with space left.',
+    });
+  }
+  return error;
 }
 
 function toInfo(row: Row): AuthenticationInfo {
@@ -442,6 +610,35 @@ function checkBaseUrl(value: string | undefined, issues: ValidationIssue[]): str
     issues.push({ path: '/base_url', message: error instanceof Error ? error.message : String(error) });
     return undefined;
   }
+}
+
+/**
+ * A `us`/`eu` authentication sends its key where its base URL says: anywhere but Customer.io's own
+ * base URL for the connector is a redirect of the key, allowed only when asked for.
+ */
+function checkRedirect(
+  connector: ConnectorId,
+  region: Region,
+  baseUrl: string,
+  issues: ValidationIssue[],
+): void {
+  if (region === 'emulator') return;
+  const official = (['us', 'eu'] as const).map((r) => baseUrlFor(connector, r));
+  if (official.includes(baseUrl)) return;
+  issues.push({
+    path: '/base_url',
+    message: `would send the key to ${new URL(baseUrl).host} instead of Customer.io (region ${region}); a custom base URL on a us/eu authentication must be allowed explicitly`,
+  });
+}
+
+/** A `ValidationError`, with the way out when a redirect of the key was refused. */
+function invalid(message: string, issues: ValidationIssue[]): ValidationError {
+  const error = new ValidationError(message, issues);
+  if (issues.some((i) => i.path === '/base_url' && i.message.startsWith('would send the key'))) {
+    error.hint =
+      'If you trust that host (a proxy of yours, say), allow it: --allow-custom-base-url on the command line, allowCustomBaseUrl: true in the library. For an emulator, use the emulator region.';
+  }
+  return error;
 }
 
 function checkCredentials(connector: ConnectorId, credentials: Credentials, issues: ValidationIssue[]): void {

@@ -1,5 +1,6 @@
 /** Versioned schema migrations, tracked in `PRAGMA user_version`. Append only; never edit a shipped one. */
 import type Database from 'better-sqlite3';
+import { ConfigError } from '../errors.js';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: users, the organisation, memberships, authentications, defaults, store metadata.
@@ -50,19 +51,30 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/**
+ * Brings the schema up to date. Safe when several processes open a fresh store at once: the
+ * version is read again inside an IMMEDIATE transaction (one writer at a time; the others wait on
+ * the busy timeout), so each migration runs exactly once.
+ */
 export function migrate(db: Database.Database): number {
+  if (schemaVersion(db) === MIGRATIONS.length) return MIGRATIONS.length;
+  db.transaction(() => {
+    for (let next = schemaVersion(db); next < MIGRATIONS.length; next++) {
+      db.exec(MIGRATIONS[next] ?? '');
+      db.pragma(`user_version = ${String(next + 1)}`);
+    }
+  }).immediate();
+  return MIGRATIONS.length;
+}
+
+/** The store's schema version; a `ConfigError` when a newer cioc made it. */
+export function schemaVersion(db: Database.Database): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(
-      `The store was created by a newer version of cioc (schema ${String(current)}); upgrade cioc.`,
+    throw new ConfigError(
+      `The store was created by a newer version of cioc (schema ${String(current)}; this cioc knows ${String(MIGRATIONS.length)}).`,
+      { hint: 'Upgrade cioc, or point CIOC_HOME at another directory.' },
     );
   }
-  for (let version = current; version < MIGRATIONS.length; version++) {
-    const sql = MIGRATIONS[version] ?? '';
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${String(version + 1)}`);
-    })();
-  }
-  return MIGRATIONS.length;
+  return current;
 }

@@ -6,7 +6,7 @@
  * key file created 0600 in `CIOC_HOME` on first use.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 
@@ -36,17 +36,28 @@ export function loadMasterKey(home: string, env: NodeJS.ProcessEnv): MasterKey {
   const fromEnv = env['CIOC_MASTER_KEY'];
   if (fromEnv !== undefined && fromEnv !== '') return decodeMasterKey(fromEnv, 'CIOC_MASTER_KEY');
   const file = join(home, 'master.key');
-  if (!existsSync(file)) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, `${randomBytes(32).toString('base64')}\n`);
-      closeSync(fd);
-    } catch (error) {
-      // Another process created it first: use theirs.
-      if ((error as { code?: string }).code !== 'EEXIST') throw error;
-    }
-  }
+  if (!existsSync(file)) createKeyFile(file);
   return decodeMasterKey(readFileSync(file, 'utf8'), file);
+}
+
+/**
+ * Writes a fresh key to a private temporary file, then links it into place: the key file appears
+ * whole or not at all, so a process opening the store at the same moment never reads it half
+ * written. When another process linked its key first, theirs is used.
+ */
+function createKeyFile(file: string): void {
+  const temporary = `${file}.${String(process.pid)}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    writeFileSync(temporary, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    linkSync(temporary, file);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') {
+      const code = (error as { code?: string }).code ?? 'unknown error';
+      throw new ConfigError(`Cannot create the master key file ${file}: ${code}.`);
+    }
+  } finally {
+    rmSync(temporary, { force: true });
+  }
 }
 
 export function seal(master: MasterKey, plaintext: string, associated: string): string {
