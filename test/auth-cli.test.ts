@@ -2,11 +2,24 @@
  * Named authentications end to end: the real `cioc` binary, a real SQLite store in a temporary
  * CIOC_HOME, and the emulator over loopback.
  */
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cioc, freshHome } from './support/cli.js';
+import { MIGRATIONS } from '../src/store/migrations.js';
+import { BIN, cioc, freshHome } from './support/cli.js';
 import { CREDENTIALS, useEmulator } from './support/emulator.js';
 
 const { emulator, url } = await useEmulator();
@@ -223,6 +236,7 @@ describe('cioc auth', () => {
           'us',
           '--base-url',
           `${url}/api`,
+          '--allow-custom-base-url',
           '--site-id',
           CREDENTIALS.track.siteId,
           '--api-key-stdin',
@@ -344,5 +358,215 @@ describe('secrets', () => {
     expect(JSON.parse(wrong.stderr)).toMatchObject({ error: { type: 'config' } });
     expect(wrong.stderr).toContain('master key (CIOC_MASTER_KEY)');
     expect(wrong.stderr).not.toContain('    at ');
+  });
+});
+
+describe('base URLs', () => {
+  it('refuses one that sends a us/eu key elsewhere unless --allow-custom-base-url, on create and update', async () => {
+    const home = freshHome();
+    const alice = user(home, 'alice');
+    const create = (...extra: string[]) =>
+      alice(
+        ['auth', 'create', '--name', 'p1', '--connector', 'app', '--api-key-stdin', ...extra],
+        'k-123456789',
+      );
+    const refused = await create('--region', 'us', '--base-url', 'http://evil.example.test');
+    expect(refused.code).toBe(2);
+    const error = (JSON.parse(refused.stderr) as { error: { type: string; issues: unknown; hint: string } })
+      .error;
+    expect(error).toMatchObject({
+      type: 'validation',
+      issues: [
+        { path: '/base_url', message: expect.stringContaining('would send the key to evil.example.test') },
+      ],
+    });
+    expect(error.hint).toContain('--allow-custom-base-url');
+    expect(JSON.parse((await alice(['auth', 'list', '--json'])).stdout)).toEqual([]);
+
+    expect((await create('--region', 'us')).code).toBe(0);
+    const update = await alice(['auth', 'update', 'p1', '--base-url', 'http://evil.example.test']);
+    expect(update.code).toBe(2);
+    expect(update.stderr).toContain('would send the key to evil.example.test');
+    const sideways = await alice([
+      'auth',
+      'update',
+      'p1',
+      '--region',
+      'emulator',
+      '--base-url',
+      'http://evil.example.test',
+    ]);
+    expect(sideways.code).toBe(2);
+    expect(JSON.parse((await alice(['auth', 'show', 'p1'])).stdout)).toMatchObject({
+      region: 'us',
+      base_url: null,
+    });
+
+    const allowed = await alice([
+      'auth',
+      'update',
+      'p1',
+      '--base-url',
+      'https://proxy.example.test/v1',
+      '--allow-custom-base-url',
+    ]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(JSON.parse(allowed.stdout)).toMatchObject({
+      region: 'us',
+      base_url: 'https://proxy.example.test/v1',
+    });
+    const emulatorRegion = await alice(
+      [
+        'auth',
+        'create',
+        '--name',
+        'e1',
+        '--connector',
+        'app',
+        '--region',
+        'emulator',
+        '--base-url',
+        `${url}/v1`,
+        '--api-key-stdin',
+      ],
+      CREDENTIALS.app.apiKey,
+    );
+    expect(emulatorRegion.code, emulatorRegion.stderr).toBe(0);
+    expect((await alice(['auth', 'test', 'e1'])).code).toBe(0);
+  });
+});
+
+describe('test results', () => {
+  it('are recorded by the owner or an admin only; another member still runs the test and sees the result', async () => {
+    const home = freshHome();
+    const alice = user(home, 'alice');
+    const bob = user(home, 'bob');
+    await createAll(alice);
+    await bob(['auth', 'list']); // Bob joins the organisation as a member.
+    const bobTest = await bob(['auth', 'test', 'emu-app']);
+    expect(bobTest.code, bobTest.stderr).toBe(0);
+    expect(JSON.parse(bobTest.stdout)).toMatchObject({ name: 'emu-app', ok: true, recorded: false });
+    expect(bobTest.stderr).toContain('only its owner (alice) or an admin records test results');
+    expect(JSON.parse((await alice(['auth', 'show', 'emu-app'])).stdout)).toMatchObject({ last_test: null });
+
+    const aliceTest = await alice(['auth', 'test', 'emu-app']);
+    expect(JSON.parse(aliceTest.stdout)).toMatchObject({ ok: true, recorded: true });
+    expect(aliceTest.stderr).toBe('');
+    expect(JSON.parse((await bob(['auth', 'show', 'emu-app'])).stdout)).toMatchObject({
+      last_test: { ok: true },
+    });
+  });
+});
+
+describe('the store file', () => {
+  const expectConfigError = (result: { code: number | null; stderr: string }, text: string): void => {
+    expect(result.code, result.stderr).toBe(3);
+    expect(JSON.parse(result.stderr)).toMatchObject({
+      error: { type: 'config', message: expect.stringContaining(text) },
+    });
+    expect(result.stderr).not.toContain('    at ');
+  };
+
+  it('damaged, made by a newer cioc, or without its key check: exit 3 with a clear message', async () => {
+    const damaged = freshHome();
+    expect((await user(damaged, 'alice')(['auth', 'list'])).code).toBe(0);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(damaged, `cioc.db${suffix}`), { force: true });
+    writeFileSync(join(damaged, 'cioc.db'), 'this is not a database, it is a text file\n'.repeat(200));
+    expectConfigError(await user(damaged, 'alice')(['auth', 'list']), 'is damaged or is not a cioc store');
+
+    const newer = freshHome();
+    const alice = user(newer, 'alice');
+    await createAll(alice);
+    const db = new Database(join(newer, 'cioc.db'));
+    db.pragma(`user_version = ${String(MIGRATIONS.length + 1)}`);
+    db.close();
+    expectConfigError(await alice(['auth', 'list']), 'created by a newer version of cioc');
+    expectConfigError(
+      await alice(['track', 'delete-customer', '--auth', 'emu-track', '--identifier', '1']),
+      'created by a newer version of cioc',
+    );
+
+    const tampered = freshHome();
+    const bob = user(tampered, 'bob');
+    await createAll(bob);
+    const raw = new Database(join(tampered, 'cioc.db'));
+    raw.prepare("DELETE FROM meta WHERE key = 'key_check'").run();
+    raw.close();
+    expectConfigError(
+      await user(tampered, 'bob', { CIOC_MASTER_KEY: randomBytes(32).toString('base64') })(['auth', 'list']),
+      'its key check is missing',
+    );
+    expectConfigError(await bob(['auth', 'list']), 'its key check is missing');
+  });
+
+  it('is opened safely by 40 processes at once on a fresh CIOC_HOME, each writing', async () => {
+    const module = pathToFileURL(resolve(dirname(BIN), '../dist/store/auth-store.js')).href;
+    const homes = [freshHome(), freshHome(), freshHome()];
+    const processes = 40;
+    // Every process waits for the same instants, then opens: a first open on each fresh home at once.
+    const start = Date.now() + 2_500;
+    const script = `
+      const { AuthStore } = await import(${JSON.stringify(module)});
+      const homes = ${JSON.stringify(homes)};
+      for (const [round, home] of homes.entries()) {
+        while (Date.now() < ${String(start)} + round * 600) {}
+        const store = AuthStore.open({ home, user: 'user-' + process.env.N, env: {} });
+        store.create({ name: 'auth-' + process.env.N, connector: 'app', scope: 'organisational', credentials: { apiKey: 'key-' + process.env.N + '-0000' } });
+        store.close();
+      }`;
+    const run = (n: number) =>
+      new Promise<{ code: number | null; output: string }>((done) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+          env: { PATH: process.env['PATH'] ?? '', N: String(n) },
+        });
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.on('close', (code) => {
+          done({ code, output });
+        });
+      });
+    const results = await Promise.all(Array.from({ length: processes }, (_, n) => run(n)));
+    expect(results.filter((r) => r.code !== 0).map((r) => r.output.slice(0, 300))).toEqual([]);
+    for (const home of homes) {
+      const db = new Database(join(home, 'cioc.db'), { readonly: true });
+      expect(db.prepare('SELECT count(*) AS n FROM authentications').get()).toEqual({ n: processes });
+      expect(
+        db.prepare('SELECT role, count(*) AS n FROM memberships GROUP BY role ORDER BY role').all(),
+      ).toEqual([
+        { role: 'admin', n: 1 },
+        { role: 'member', n: processes - 1 },
+      ]);
+      expect(db.prepare("SELECT count(*) AS n FROM meta WHERE key = 'key_check'").get()).toEqual({ n: 1 });
+      db.close();
+      // One master key for all of them: every credential decrypts.
+      const names = JSON.parse((await user(home, 'user-0')(['auth', 'list', '--json'])).stdout) as unknown[];
+      expect(names).toHaveLength(processes);
+    }
+  }, 60_000);
+});
+
+describe('CIOC_HOME permissions', () => {
+  it('tightens a world-accessible home of ours to 0700', async () => {
+    const home = freshHome();
+    mkdirSync(home);
+    chmodSync(home, 0o777);
+    const result = await user(home, 'alice')(['auth', 'list']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('warns on stderr about one it does not own', async () => {
+    const home = freshHome();
+    mkdirSync(home);
+    chmodSync(home, 0o777);
+    chownSync(home, 65534, 65534);
+    const result = await user(home, 'alice')(['auth', 'list']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      `warning: CIOC_HOME ${home} is readable or writable by other users (mode 0777)`,
+    );
+    expect(statSync(home).mode & 0o777).toBe(0o777);
   });
 });

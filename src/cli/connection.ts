@@ -10,7 +10,8 @@
 import { CONNECTORS, type Credentials } from '../connectors.js';
 import { ConfigError } from '../errors.js';
 import { isRegion, type ConnectorId, type Region } from '../regions.js';
-import { AuthStore, storeExists } from '../store/auth-store.js';
+import { storeExists } from '../store/auth-store.js';
+import { openStore } from './open-store.js';
 import { readSecretFromStdin } from './prompt.js';
 import type { Io } from './io.js';
 
@@ -52,7 +53,7 @@ export async function resolveConnection(
         'Give either --auth or credential flags (--site-id, --api-key, --api-key-stdin), not both.',
       );
     }
-    const store = AuthStore.open({ env });
+    const store = openStore(io);
     try {
       const auth = store.resolve(flags.auth);
       if (auth.connector !== connector) {
@@ -103,7 +104,7 @@ export async function resolveConnection(
   }
 
   if (storeExists(env)) {
-    const store = AuthStore.open({ env });
+    const store = openStore(io);
     try {
       const auth = store.defaultFor(connector);
       if (auth !== undefined) {

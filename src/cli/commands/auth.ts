@@ -5,8 +5,9 @@ import { CONNECTORS, type Credentials } from '../../connectors.js';
 import { testAuthentication } from '../../diagnose.js';
 import { ConfigError, ValidationError } from '../../errors.js';
 import { CONNECTOR_IDS, isConnectorId, REGIONS } from '../../regions.js';
-import { AuthStore, SCOPES, type AuthenticationInfo } from '../../store/auth-store.js';
+import { SCOPES, type AuthenticationInfo } from '../../store/auth-store.js';
 import { printJson, printText, type Io } from '../io.js';
+import { openStore, withStore } from '../open-store.js';
 import { formatTable } from '../output.js';
 import { isInteractive, Prompter, readSecretFromStdin } from '../prompt.js';
 
@@ -16,17 +17,12 @@ interface SecretFlags {
   apiKeyStdin?: boolean;
 }
 
+const ALLOW_FLAG = '--allow-custom-base-url';
+const ALLOW_HELP =
+  'let a us/eu authentication send its key to the --base-url host instead of Customer.io (e.g. your own proxy)';
+
 const PLAIN_SECRET_WARNING =
   'warning: a secret given as a flag value can end up in shell history and process lists; prefer --api-key-stdin or the prompt.\n';
-
-function withStore<T>(io: Io, use: (store: AuthStore) => T): T {
-  const store = AuthStore.open({ env: io.env });
-  try {
-    return use(store);
-  } finally {
-    store.close();
-  }
-}
 
 async function credentialsFrom(io: Io, flags: SecretFlags): Promise<Credentials> {
   if (flags.apiKey !== undefined && flags.apiKeyStdin === true)
@@ -75,6 +71,7 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .option('--api-key <key>', 'Track API key or App API key (prefer --api-key-stdin or the prompt)')
     .option('--api-key-stdin', 'read the API key from standard input')
     .option('--base-url <url>', 'base-URL override (a proxy or an emulator), http or https')
+    .option(ALLOW_FLAG, ALLOW_HELP)
     .option('--default', 'also make it your default for its connector')
     .action(
       async (
@@ -84,6 +81,7 @@ export function registerAuthCommands(program: Command, io: Io): void {
           scope?: string;
           region?: string;
           baseUrl?: string;
+          allowCustomBaseUrl?: boolean;
           default?: boolean;
         },
       ) => {
@@ -123,6 +121,7 @@ export function registerAuthCommands(program: Command, io: Io): void {
             region: flags.region,
             baseUrl: flags.baseUrl,
             credentials,
+            allowCustomBaseUrl: flags.allowCustomBaseUrl,
           });
           return flags.default === true ? store.setDefault(info.name) : info;
         });
@@ -180,10 +179,17 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .option('--api-key-stdin', 'read the new API key from standard input')
     .option('--base-url <url>', 'a new base-URL override')
     .option('--clear-base-url', 'remove the base-URL override')
+    .option(ALLOW_FLAG, ALLOW_HELP)
     .action(
       async (
         name: string,
-        flags: SecretFlags & { rename?: string; region?: string; baseUrl?: string; clearBaseUrl?: boolean },
+        flags: SecretFlags & {
+          rename?: string;
+          region?: string;
+          baseUrl?: string;
+          clearBaseUrl?: boolean;
+          allowCustomBaseUrl?: boolean;
+        },
       ) => {
         if (flags.baseUrl !== undefined && flags.clearBaseUrl === true)
           throw new ValidationError('Give --base-url or --clear-base-url, not both.');
@@ -194,6 +200,7 @@ export function registerAuthCommands(program: Command, io: Io): void {
             region: flags.region,
             baseUrl: flags.clearBaseUrl === true ? null : flags.baseUrl,
             credentials: Object.keys(credentials).length > 0 ? credentials : undefined,
+            allowCustomBaseUrl: flags.allowCustomBaseUrl,
           }),
         );
         printJson(io, summary(changed));
@@ -223,7 +230,7 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .argument('<name>')
     .option('--timeout <ms>', 'timeout of each test call (default 5000)')
     .action(async (name: string, flags: { timeout?: string }) => {
-      const store = AuthStore.open({ env: io.env });
+      const store = openStore(io);
       try {
         const subject = store.resolve(name);
         const report = await testAuthentication(
@@ -239,12 +246,19 @@ export function registerAuthCommands(program: Command, io: Io): void {
             timeoutMs: flags.timeout === undefined ? undefined : Number(flags.timeout),
           },
         );
-        store.recordTest(name, report);
+        // Anyone who may use it may test it; only its owner or an admin changes its recorded result.
+        const recorded = store.recordTest(name, report);
+        if (!recorded) {
+          io.stderr.write(
+            `note: the result is not recorded on "${subject.name}": only its owner (${subject.owner}) or an admin records test results.\n`,
+          );
+        }
         printJson(io, {
           name: subject.name,
           connector: subject.connector,
           region: subject.region,
           ...report,
+          recorded,
         });
         if (!report.ok) {
           const error = new ConfigError(report.message);

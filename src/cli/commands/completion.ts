@@ -30,7 +30,8 @@ const COMMON = [
 function authNames(io: Io): string[] {
   if (!storeExists(io.env)) return [];
   try {
-    const store = AuthStore.open({ env: io.env });
+    // Completing a word is no place for warnings: the next real command gives them.
+    const store = AuthStore.open({ env: io.env, onWarning: () => undefined });
     try {
       return store.list().map((a) => a.name);
     } finally {
