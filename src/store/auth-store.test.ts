@@ -395,3 +395,14 @@ describe('test results', () => {
     for (const store of [alice, bob, carol]) store.close();
   });
 });
+
+describe('the master key file', () => {
+  it('is a configuration error when it cannot be read', () => {
+    const dir = home();
+    as(dir, 'alice').close();
+    rmSync(join(dir, 'master.key'));
+    mkdirSync(join(dir, 'master.key'));
+    expect(() => as(dir, 'alice')).toThrow(ConfigError);
+    expect(() => as(dir, 'alice')).toThrow(/Cannot read the master key file .*master\.key: EISDIR/);
+  });
+});

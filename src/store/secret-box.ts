@@ -37,7 +37,14 @@ export function loadMasterKey(home: string, env: NodeJS.ProcessEnv): MasterKey {
   if (fromEnv !== undefined && fromEnv !== '') return decodeMasterKey(fromEnv, 'CIOC_MASTER_KEY');
   const file = join(home, 'master.key');
   if (!existsSync(file)) createKeyFile(file);
-  return decodeMasterKey(readFileSync(file, 'utf8'), file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'unknown error';
+    throw new ConfigError(`Cannot read the master key file ${file}: ${code}.`);
+  }
+  return decodeMasterKey(text, file);
 }
 
 /**
