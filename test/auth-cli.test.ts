@@ -156,7 +156,7 @@ describe('cioc auth', () => {
     ]);
     expect(gone.code).toBe(3);
     expect(gone.stderr).toContain('No authentication named \\"emu-beta\\"');
-  });
+  }, 60_000);
 
   it('rotates keys, renames and changes region', async () => {
     const home = freshHome();
