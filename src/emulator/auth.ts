@@ -1,5 +1,5 @@
 /** Emulator authentication, exactly as the real APIs: Basic on Track routes, Bearer on App/Beta routes. */
-import type { WorkspaceConfig } from './state.js';
+import type { WorkspaceConfig } from './model/workspace.js';
 
 export type RouteFamily = 'track' | 'track-public' | 'app' | 'control' | 'unknown';
 

@@ -5,18 +5,17 @@
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { registerAppRoutes } from './app-routes.js';
 import { isAuthorized, routeFamily } from './auth.js';
-import { registerControlRoutes, type RequestRecord } from './control-routes.js';
 import { FaultList } from './faults.js';
-import { appError, EmulatorHttpError, trackError } from './http-error.js';
-import { EmulatorState, type WorkspaceConfig } from './state.js';
-import { registerTrackRoutes } from './track-routes.js';
-import { registerTrackV2Routes } from './track-v2-routes.js';
-import { fixtureKey, registerSpecRoutes, type Fixtures } from './spec-routes.js';
-import { newEvent, WebhookSender, type WebhookEvent } from './webhook-sender.js';
-import type { Delivery } from './state.js';
+import { appError, EmulatorHttpError, trackError } from './model/errors.js';
+import { EmulatorState, type Delivery, type WorkspaceConfig } from './model/workspace.js';
 import { ArrivalLimiter, type EmulatorRateLimits } from './rate-limit.js';
+import { registerAppRoutes } from './routes/app.js';
+import { registerControlRoutes, type RequestRecord } from './routes/control.js';
+import { fixtureKey, registerSpecRoutes, type Fixtures } from './routes/spec.js';
+import { registerTrackRoutes } from './routes/track-v1.js';
+import { registerTrackV2Routes } from './routes/track-v2.js';
+import { newEvent, WebhookSender, type WebhookEvent } from './webhook-sender.js';
 
 export interface EmulatorOptions {
   workspace?: Partial<WorkspaceConfig>;

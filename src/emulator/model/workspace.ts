@@ -3,10 +3,10 @@
  * membership, deliveries and broadcast triggers of one workspace. Route handlers are thin wrappers
  * around these methods; every rule cites customerio-api.md.
  */
-import { metaError, trackError } from './http-error.js';
-import { TRACK_LIMITS } from '../operations/track-people.js';
+import { TRACK_LIMITS } from '../../operations/track-people.js';
+import { metaError, trackError } from './errors.js';
+import type { CollectionRecord, ExportRecord } from './exports.js';
 import { ObjectStore, objectRefOf } from './objects.js';
-import type { CollectionRecord, ExportRecord } from './app-exports.js';
 
 export interface WorkspaceConfig {
   siteId: string;

@@ -1,7 +1,7 @@
 /** Track API v1 routes (track.json), served under `/api/v1` plus the unauthenticated `/unsubscribe`. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { trackError } from './http-error.js';
-import type { EmulatorState } from './state.js';
+import { trackError } from '../model/errors.js';
+import type { EmulatorState } from '../model/workspace.js';
 import { objectBody } from './body.js';
 
 const ok = (reply: FastifyReply): FastifyReply =>
