@@ -333,6 +333,7 @@ const OBJECT_TYPE: Record<Delivery['kind'], string> = {
   sms: 'sms',
   inbox_message: 'in_app',
   in_app: 'in_app',
+  whatsapp: 'whatsapp', // UNCONFIRMED: the reporting-webhook object type of WhatsApp messages.
 };
 
 /** The reporting-webhook `<channel>_sent` event of a transactional delivery. */

@@ -25,6 +25,8 @@ export function rawRequest(port: number, head: string, body = ''): Promise<RawAn
       });
     });
     const length = Buffer.byteLength(body);
-    socket.end(`${head}\r\nConnection: close\r\nContent-Length: ${String(length)}\r\n\r\n${body}`);
+    // Written, not ended: a half-closed socket would abort a request the server is still delaying.
+    // `Connection: close` makes the server close it after its answer.
+    socket.write(`${head}\r\nConnection: close\r\nContent-Length: ${String(length)}\r\n\r\n${body}`);
   });
 }

@@ -73,10 +73,12 @@ export function registerExports(app: FastifyInstance, state: EmulatorState, pref
         400,
         'give exactly one of newsletter_id, campaign_id, transactional_message_id, action_id',
       );
+    const template =
+      parents[0] === 'transactional_message_id'
+        ? (state.transactionalMessage(body['transactional_message_id'])?.id ?? null)
+        : undefined;
     const deliveries = state.deliveries.filter(
-      (d) =>
-        parents[0] !== 'transactional_message_id' ||
-        d.transactional_message_id === body['transactional_message_id'],
+      (d) => template === undefined || (template !== null && d.transactional_message_id === template),
     );
     return create(
       'deliveries',

@@ -45,8 +45,7 @@ function messageView(delivery: Delivery): Node {
           ? 'in_app'
           : delivery.kind,
     created: delivery.queued_at,
-    transactional_message_id:
-      typeof delivery.transactional_message_id === 'number' ? delivery.transactional_message_id : null,
+    transactional_message_id: delivery.transactional_message_id,
     campaign_id: null,
     newsletter_id: null,
     broadcast_id: null,

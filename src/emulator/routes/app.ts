@@ -15,7 +15,8 @@ export function registerAppRoutes(
   state: EmulatorState,
   prefix: '/v1' | '/v1/api',
 ): void {
-  for (const kind of ['email', 'push', 'sms', 'inbox_message', 'in_app'] as const) {
+  // `whatsapp` is not in the July 2025 spec (UNCONFIRMED: from the official Ruby client, 2026).
+  for (const kind of ['email', 'push', 'sms', 'inbox_message', 'in_app', 'whatsapp'] as const) {
     app.post(`${prefix}/send/${kind}`, async (request) => {
       const delivery = state.send(
         kind,
