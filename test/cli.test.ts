@@ -242,8 +242,8 @@ describe('cioc ops, describe and usage', () => {
       ]),
     );
     expect(ids.filter((id) => id.startsWith('track.'))).toHaveLength(19);
-    expect(ids.filter((id) => id.startsWith('app.'))).toHaveLength(116); // 113 + inbox, in-app, raw
-    expect(ids.filter((id) => id.startsWith('beta.'))).toHaveLength(116);
+    expect(ids.filter((id) => id.startsWith('app.'))).toHaveLength(117); // 113 + inbox, in-app, WhatsApp, raw
+    expect(ids.filter((id) => id.startsWith('beta.'))).toHaveLength(117);
     expect(new Set(ids).size).toBe(ids.length);
   });
 

@@ -166,7 +166,9 @@ describe('App routes', () => {
   it('reports missing broadcast recipients through the trigger, and 404s an unknown broadcast', async () => {
     const trigger = await call('POST', '/v1/campaigns/1/triggers', { ids: ['ghost'] }, bearer);
     expect(trigger.status).toBe(200);
-    expect(emulator.state.triggers[0]?.errors).toEqual(['line 1: customer with id ghost not found']);
+    expect(emulator.state.triggers.find((t) => t.broadcast_id === 1)?.errors).toEqual([
+      'line 1: customer with id ghost not found',
+    ]);
     expect((await call('POST', '/v1/campaigns/99/triggers', {}, bearer)).status).toBe(404);
     expect(
       await call('POST', '/v1/campaigns/1/triggers', { ids: ['a'], emails: ['b'] }, bearer),

@@ -92,7 +92,7 @@ describe('cioc <connector> <operation>', () => {
       'ada@example.com',
     ]);
     expect(byName.code, byName.stderr).toBe(0);
-    expect(emulator.state.deliveries).toMatchObject([{ transactional_message_id: 'welcome' }]);
+    expect(emulator.state.deliveries).toMatchObject([{ transactional_message_id: 7 }]); // the template's id
   });
 
   it('merges --input with flags, flags winning', async () => {

@@ -1,5 +1,5 @@
 /** Emulator authentication, exactly as the real APIs: Basic on Track routes, Bearer on App/Beta routes. */
-import type { WorkspaceConfig } from './state.js';
+import type { WorkspaceConfig } from './model/workspace.js';
 
 export type RouteFamily = 'track' | 'track-public' | 'app' | 'control' | 'unknown';
 
@@ -8,7 +8,11 @@ export function routeFamily(method: string, path: string): RouteFamily {
   if (path.startsWith('/__emulator/') || path === '/__emulator') return 'control';
   // track.json lists these with `security: []` (no auth); official SDKs send Basic anyway.
   if (path.startsWith('/unsubscribe/')) return 'track-public';
-  if (method === 'POST' && (path === '/api/v1/metrics' || path === '/api/v1/push/events'))
+  // `/push/events` is the legacy, unprefixed form the Ruby client still posts to.
+  if (
+    method === 'POST' &&
+    (path === '/api/v1/metrics' || path === '/api/v1/push/events' || path === '/push/events')
+  )
     return 'track-public';
   if (path.startsWith('/api/')) return 'track';
   if (path.startsWith('/v1/')) return 'app';
@@ -16,7 +20,8 @@ export function routeFamily(method: string, path: string): RouteFamily {
 }
 
 export function basicCredentials(header: string | undefined): { siteId: string; apiKey: string } | undefined {
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  // Either base64 alphabet: standard (`+/`) or URL-safe (`-_`), padded or not.
+  const match = /^Basic\s+([A-Za-z0-9+/\-_]+={0,2})\s*$/i.exec(header ?? '');
   if (match?.[1] === undefined) return undefined;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');

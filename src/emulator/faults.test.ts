@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultProblems, FaultList } from './faults.js';
+import { faultProblems, FaultList, globMatches } from './faults.js';
 
 describe('FaultList', () => {
   it('matches method and path (with * wildcards) and counts down', () => {
@@ -20,5 +20,37 @@ describe('FaultList', () => {
     ]);
     expect(faultProblems({ path: '/x' })).toEqual(['give status, drop, or delay_ms']);
     expect(faultProblems({ status: 429, headers: { 'retry-after': '1' } })).toEqual([]);
+  });
+});
+
+describe('globMatches', () => {
+  it('matches * as any run of characters, anchored at both ends', () => {
+    const cases: [string, string, boolean][] = [
+      ['/v1/send/email', '/v1/send/email', true],
+      ['/v1/send/email', '/v1/send/emails', false],
+      ['/v1/*', '/v1/', true],
+      ['/v1/*', '/v1/a/b', true],
+      ['/v1/*', '/v2/a', false],
+      ['*', '', true],
+      ['*/events', '/api/v1/customers/1/events', true],
+      ['/a*b*c', '/abc', true],
+      ['/a*b*c', '/acb', false],
+      ['/a*ab', '/aab', true],
+      ['/a*aa', '/aa', false],
+      ['/x*y*x', '/xyx', true],
+      ['/x*y*x', '/xy', false],
+      ['**', 'anything', true],
+      ['/api/*/customers/*/devices', '/api/v1/customers/1/devices', true],
+      ['/api/*/customers/*/devices', '/api/v1/customers/1/events', false],
+    ];
+    for (const [pattern, text, expected] of cases)
+      expect(globMatches(pattern, text), `${pattern} ~ ${text}`).toBe(expected);
+  });
+
+  it('takes linear time on patterns that make a backtracking matcher explode', () => {
+    const started = performance.now();
+    expect(globMatches(`/v1/${'*'.repeat(10)}x`, `/v1/${'a'.repeat(100_000)}`)).toBe(false);
+    expect(globMatches(`/${'*a'.repeat(50)}x`, `/${'a'.repeat(100_000)}`)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(500);
   });
 });

@@ -109,11 +109,29 @@ export class FaultList {
 
 function matches(fault: FaultSpec, method: string, path: string): boolean {
   if (fault.method !== undefined && fault.method.toUpperCase() !== method.toUpperCase()) return false;
-  if (fault.path === undefined) return true;
-  if (!fault.path.includes('*')) return fault.path === path;
-  const pattern = fault.path
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${pattern}$`).test(path);
+  return fault.path === undefined || globMatches(fault.path, path);
+}
+
+/**
+ * Whether `text` matches `pattern`, where `*` is any run of characters (none included). No regular
+ * expression and no backtracking: the literal parts are found left to right, each at its first
+ * place after the previous one, which is where a match must put it if any match exists. At most
+ * one scan of `text` per literal part.
+ */
+export function globMatches(pattern: string, text: string): boolean {
+  const parts = pattern.split('*');
+  const first = parts[0] ?? '';
+  if (parts.length === 1) return pattern === text;
+  const last = parts[parts.length - 1] ?? '';
+  if (text.length < first.length + last.length || !text.startsWith(first) || !text.endsWith(last))
+    return false;
+  let at = first.length;
+  const end = text.length - last.length;
+  for (const part of parts.slice(1, -1)) {
+    if (part === '') continue;
+    const found = text.indexOf(part, at);
+    if (found === -1 || found + part.length > end) return false;
+    at = found + part.length;
+  }
+  return true;
 }

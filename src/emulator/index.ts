@@ -5,6 +5,6 @@ export {
   type WorkspaceConfig,
   type Person,
   type StoredEvent,
-} from './state.js';
+} from './model/workspace.js';
 export type { FaultSpec } from './faults.js';
-export type { RequestRecord } from './control-routes.js';
+export type { RequestRecord } from './routes/control.js';

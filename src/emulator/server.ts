@@ -4,19 +4,21 @@
  * three hosts' path spaces: Track at `/api/…`, App at `/v1/…`, Beta at `/v1/api/…`.
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { registerAppRoutes } from './app-routes.js';
-import { isAuthorized, routeFamily } from './auth.js';
-import { registerControlRoutes, type RequestRecord } from './control-routes.js';
+import { isAuthorized, routeFamily, type RouteFamily } from './auth.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth.js';
+import { routedPath, targetAuthority } from './request-target.js';
 import { FaultList } from './faults.js';
-import { appError, EmulatorHttpError, trackError } from './http-error.js';
-import { EmulatorState, type WorkspaceConfig } from './state.js';
-import { registerTrackRoutes } from './track-routes.js';
-import { registerTrackV2Routes } from './track-v2-routes.js';
-import { fixtureKey, registerSpecRoutes, type Fixtures } from './spec-routes.js';
-import { newEvent, WebhookSender, type WebhookEvent } from './webhook-sender.js';
-import type { Delivery } from './state.js';
+import { appError, EmulatorHttpError, trackError } from './model/errors.js';
+import { EmulatorState, type Delivery, type WorkspaceConfig } from './model/workspace.js';
 import { ArrivalLimiter, type EmulatorRateLimits } from './rate-limit.js';
+import { registerAppRoutes } from './routes/app.js';
+import { registerControlRoutes, type RequestRecord } from './routes/control.js';
+import { fixtureKey, registerSpecRoutes, type Fixtures } from './routes/spec.js';
+import { registerTrackRoutes } from './routes/track-v1.js';
+import { registerTrackV2Routes } from './routes/track-v2.js';
+import { newEvent, WebhookSender, type WebhookEvent } from './webhook-sender.js';
 
 export interface EmulatorOptions {
   workspace?: Partial<WorkspaceConfig>;
@@ -29,6 +31,11 @@ export interface EmulatorOptions {
   webhookMaxAttempts?: number;
   /** Answers for catalogue routes by operation id, e.g. `{ "app.list_campaigns": { "campaigns": [...] } }`. */
   fixtures?: Readonly<Record<string, unknown>>;
+  /**
+   * How long a client may take to send a request's headers (default 10 000 ms) and the whole
+   * request (default 30 000 ms) before the connection is answered 408 and closed.
+   */
+  timeouts?: { headersMs?: number; requestMs?: number };
 }
 
 export interface Emulator {
@@ -47,6 +54,7 @@ export interface Emulator {
 }
 
 const MAX_BODY_BYTES = 30 * 1024 * 1024; // Broadcast triggers allow 25 MB (§3.2).
+const DEFAULT_TIMEOUTS = { headersMs: 10_000, requestMs: 30_000 } as const;
 
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const state = new EmulatorState(options.workspace);
@@ -83,13 +91,59 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     requests.push(record);
     if (requests.length > logSize) requests.splice(0, requests.length - logSize);
   };
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, forceCloseConnections: true });
+  const headersMs = options.timeouts?.headersMs ?? DEFAULT_TIMEOUTS.headersMs;
+  const requestMs = Math.max(options.timeouts?.requestMs ?? DEFAULT_TIMEOUTS.requestMs, headersMs);
+  const app = Fastify({
+    logger: false,
+    bodyLimit: MAX_BODY_BYTES,
+    forceCloseConnections: true,
+    // A client dribbling its headers or body is cut off instead of holding a connection open.
+    requestTimeout: requestMs,
+    http: {
+      headersTimeout: headersMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersMs / 4))),
+    },
+  });
+  /** Marks the emulator's own replays (never sent by a client: it never leaves this process). */
+  const replayToken = randomUUID();
+  const isReplay = (request: FastifyRequest): boolean => request.headers[REPLAY_HEADER] === replayToken;
+  /** Where each request was routed, worked out once when it arrives. */
+  const targets = new WeakMap<FastifyRequest, { path: string; family: RouteFamily }>();
+  const targetOf = (request: FastifyRequest): { path: string; family: RouteFamily } => {
+    let target = targets.get(request);
+    if (target === undefined) {
+      const { path } = routedPath(
+        request.is404 ? undefined : request.routeOptions.url,
+        request.params,
+        request.raw.url ?? request.url,
+      );
+      target = { path, family: routeFamily(request.method, path) };
+      targets.set(request, target);
+    }
+    return target;
+  };
+  // Every route belongs to a family, so none escapes its family's authentication by accident.
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (routeFamily(method, route.url) === 'unknown')
+        throw new Error(`emulator route ${method} ${route.url} belongs to no API family`);
+    }
+  });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
     if (text.trim() === '') {
       done(null, undefined);
+      return;
+    }
+    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+      done(
+        new EmulatorHttpError(400, {
+          parse_error: `the request body is nested deeper than ${String(MAX_JSON_DEPTH)} levels`,
+        }),
+        undefined,
+      );
       return;
     }
     try {
@@ -110,8 +164,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    const path = pathOf(request);
-    const family = routeFamily(request.method, path);
+    const { path, family } = targetOf(request);
     if (family === 'control') return;
     const replay = isReplay(request);
     if (!replay) {
@@ -119,10 +172,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       records.set(request, record);
       log(record);
     }
-    if (!isAuthorized(family, request.headers.authorization, state.workspace, request.headers.host)) {
+    // An absolute-form target's authority is the host the request is for (RFC 9112 §3.2.2).
+    const host = targetAuthority(request.raw.url ?? '') ?? request.headers.host;
+    if (!isAuthorized(family, request.headers.authorization, state.workspace, host)) {
       // 401 bodies are not documented (UNCONFIRMED); these follow each API's error shape.
       const body =
-        family === 'track'
+        family === 'track' || family === 'unknown'
           ? { meta: { error: 'Unauthorized request' } }
           : { errors: [{ detail: 'Unauthorized request', status: '401' }] };
       return reply.code(401).send(body);
@@ -140,8 +195,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   });
 
   app.addHook('preHandler', async (request, reply) => {
-    const path = pathOf(request);
-    if (routeFamily(request.method, path) === 'control' || isReplay(request)) return;
+    const { path, family } = targetOf(request);
+    if (family === 'control' || isReplay(request)) return;
     const fault = faults.take(request.method, path);
     if (fault === undefined) return;
     if (fault.delay_ms !== undefined) await sleep(fault.delay_ms);
@@ -149,7 +204,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       // Handle the request for real (the change is made), then lose the answer.
       const headers: Record<string, string | string[] | undefined> = {
         ...request.headers,
-        [REPLAY_HEADER]: '1',
+        [REPLAY_HEADER]: replayToken,
       };
       delete headers['content-length'];
       await app.inject({
@@ -182,10 +237,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   });
 
   app.setErrorHandler((error: unknown, request, reply) => {
-    const family = routeFamily(request.method, pathOf(request));
+    const { family } = targetOf(request);
     if (error instanceof EmulatorHttpError) {
-      if (isParseError(error))
-        return reply.code(400).send(familyError(family, 400, 'the request body is not valid JSON'));
+      const parseError = parseErrorOf(error);
+      if (parseError !== undefined) return reply.code(400).send(familyError(family, 400, parseError));
       return reply.code(error.status).send(error.body);
     }
     const status = statusOf(error);
@@ -196,8 +251,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const family = routeFamily(request.method, pathOf(request));
-    return reply.code(404).send(familyError(family, 404, `no route ${request.method} ${pathOf(request)}`));
+    const { path, family } = targetOf(request);
+    return reply.code(404).send(familyError(family, 404, `no route ${request.method} ${path}`));
   });
 
   registerTrackRoutes(app, state);
@@ -234,7 +289,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   };
 }
 
-/** Marks the emulator's own replay of a request (fault `drop: "after_processing"`). */
+/**
+ * Marks the emulator's own replay of a request (fault `drop: "after_processing"`). Its value is a
+ * token made per emulator that never leaves the process, so a client sending the header gets the
+ * normal treatment: faults, limits and the request log.
+ */
 const REPLAY_HEADER = 'x-cioc-emulator-replay';
 
 function replayPayload(body: unknown, contentType: string | undefined): string {
@@ -244,18 +303,10 @@ function replayPayload(body: unknown, contentType: string | undefined): string {
   return JSON.stringify(body);
 }
 
-function isReplay(request: FastifyRequest): boolean {
-  return request.headers[REPLAY_HEADER] === '1';
-}
-
-function pathOf(request: FastifyRequest): string {
-  const url = request.raw.url ?? request.url;
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
-}
-
-function isParseError(error: EmulatorHttpError): boolean {
-  return typeof error.body === 'object' && error.body !== null && 'parse_error' in error.body;
+/** The message of a body the content-type parser refused (answered in the route family's shape). */
+function parseErrorOf(error: EmulatorHttpError): string | undefined {
+  const body = error.body as { parse_error?: unknown } | null;
+  return typeof body?.parse_error === 'string' ? body.parse_error : undefined;
 }
 
 function statusOf(error: unknown): number {
@@ -263,10 +314,11 @@ function statusOf(error: unknown): number {
   return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500;
 }
 
-function familyError(family: string, status: number, message: string): unknown {
-  if (family === 'track' || family === 'track-public') return trackError(status, message).body;
+/** Errors in the family's shape; paths outside App's `/v1` and the control API are Track's host. */
+function familyError(family: RouteFamily, status: number, message: string): unknown {
+  if (family === 'app') return appError(status, message).body;
   if (family === 'control') return { error: { message } };
-  return appError(status, message).body;
+  return trackError(status, message).body;
 }
 
 function defaultFaultBody(status: number): unknown {
@@ -281,6 +333,7 @@ const OBJECT_TYPE: Record<Delivery['kind'], string> = {
   sms: 'sms',
   inbox_message: 'in_app',
   in_app: 'in_app',
+  whatsapp: 'whatsapp', // UNCONFIRMED: the reporting-webhook object type of WhatsApp messages.
 };
 
 /** The reporting-webhook `<channel>_sent` event of a transactional delivery. */

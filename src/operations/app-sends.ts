@@ -3,7 +3,7 @@
  * API-triggered broadcast. Their safety is `idempotent: false`, so a failure after the request may
  * have reached Customer.io is reported as `DeliveryUnknownError`, never resent.
  */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
 import { defineOperation } from './define.js';
 import { definedEntries, fillPath, jsonBody, wireRequest } from './wire.js';
 
@@ -194,65 +194,99 @@ export const triggerBroadcast = defineOperation({
  * (customerio-api.md §3.7: confirmed by the official Node and Go clients; the field list beyond the
  * envelope is UNCONFIRMED, so other fields are passed through as they are given).
  */
-const LaterSendInput = Type.Object(
-  {
-    transactional_message_id: Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1 })], {
-      description: 'The template: its id, or its Trigger Name.',
+const LATER_SEND_FIELDS = {
+  transactional_message_id: Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1 })], {
+    description: 'The template: its id, or its Trigger Name.',
+  }),
+  identifiers: Identifiers,
+  message_data: Type.Optional(
+    Type.Record(Type.String(), Type.Unknown(), { description: 'Liquid data for the template.' }),
+  ),
+  send_at: Type.Optional(Type.Integer({ minimum: 0, description: 'Unix seconds, at most 90 days ahead.' })),
+  language: Type.Optional(Type.String()),
+  disable_message_retention: Type.Optional(Type.Boolean()),
+  send_to_unsubscribed: Type.Optional(Type.Boolean()),
+  queue_draft: Type.Optional(Type.Boolean()),
+};
+
+/**
+ * WhatsApp's fields beyond the envelope (UNCONFIRMED: from the official Ruby client, July 2026;
+ * not in the July 2025 spec): the recipient's number and the same tracking and attachment options
+ * as email.
+ */
+const WHATSAPP_FIELDS = {
+  to: Type.Optional(
+    Type.String({ minLength: 1, description: "The recipient's phone number; overrides the profile's." }),
+  ),
+  tracked: Type.Optional(Type.Boolean()),
+  attachments: Type.Optional(
+    Type.Record(Type.String(), Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$' }), {
+      description: '`{"file.pdf": "<base64>"}`, as for email.',
     }),
-    identifiers: Identifiers,
-    message_data: Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), { description: 'Liquid data for the template.' }),
-    ),
-    send_at: Type.Optional(Type.Integer({ minimum: 0, description: 'Unix seconds, at most 90 days ahead.' })),
-    language: Type.Optional(Type.String()),
-    disable_message_retention: Type.Optional(Type.Boolean()),
-    send_to_unsubscribed: Type.Optional(Type.Boolean()),
-    queue_draft: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
+  ),
+};
 
 const SendOutput = Type.Object(
   { delivery_id: Type.String(), queued_at: Type.Integer({ description: 'Unix seconds.' }) },
   { additionalProperties: true },
 );
 
-function laterSend<const Id extends `app.${string}`>(
+/** The example every later send shows: the welcome template for person 42. */
+const LATER_SEND_EXAMPLE = {
+  transactional_message_id: 7,
+  identifiers: { id: '42' },
+  message_data: { name: 'Ada' },
+} as const;
+
+function laterSend<const Id extends `app.${string}`, I extends TObject>(
   id: Id,
-  kind: 'inbox_message' | 'in_app',
+  kind: 'inbox_message' | 'in_app' | 'whatsapp',
   title: string,
   what: string,
+  input: I,
+  example: Static<I>,
+  note = '',
 ) {
   return defineOperation({
     id,
     connector: 'app',
     title,
-    description: `Sends ${what} from a transactional template (App \`POST /v1/send/${kind}\`, added to the API after the July 2025 spec). Never resent once it may have arrived.`,
+    description: `Sends ${what} from a transactional template (App \`POST /v1/send/${kind}\`, added to the API after the July 2025 spec${note}). Never resent once it may have arrived.`,
     method: 'POST',
     path: `/send/${kind}`,
-    input: LaterSendInput,
+    input,
     output: SendOutput,
     safety: { idempotent: false, destructive: false, rateBucket: 'app_transactional' },
-    examples: [
-      {
-        summary: `${title} to person 42`,
-        input: { transactional_message_id: 7, identifiers: { id: '42' }, message_data: { name: 'Ada' } },
-      },
-    ],
+    examples: [{ summary: `${title} to person 42`, input: example }],
     encode: (input) => wireRequest('POST', `/send/${kind}`, { body: jsonBody(definedEntries(input)) }),
     decode: (response) => response.body as { delivery_id: string; queued_at: number },
   });
 }
+
+const LaterSendInput = Type.Object(LATER_SEND_FIELDS, { additionalProperties: false });
 
 export const sendInboxMessage = laterSend(
   'app.send_inbox_message',
   'inbox_message',
   'Send a transactional inbox message',
   'an inbox message',
+  LaterSendInput,
+  LATER_SEND_EXAMPLE,
 );
 export const sendInAppMessage = laterSend(
   'app.send_in_app_message',
   'in_app',
   'Send a transactional in-app message',
   'an in-app message',
+  LaterSendInput,
+  LATER_SEND_EXAMPLE,
+);
+export const sendWhatsappMessage = laterSend(
+  'app.send_whatsapp_message',
+  'whatsapp',
+  'Send a transactional WhatsApp message',
+  'a WhatsApp message',
+  Type.Object({ ...LATER_SEND_FIELDS, ...WHATSAPP_FIELDS }, { additionalProperties: false }),
+  { ...LATER_SEND_EXAMPLE, to: '+15551234567' },
+  '; UNCONFIRMED: known from the official Ruby client only, so its fields beyond `identifiers` and `transactional_message_id` may differ',
 );

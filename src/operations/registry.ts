@@ -5,7 +5,13 @@
 import { appRawHttpRequest, betaRawHttpRequest, trackRawHttpRequest } from './raw-http.js';
 import { createOrUpdateCustomer, deleteCustomer, trackCustomEvent } from './track-people.js';
 import { sendBatch, sendEntity } from './track-v2.js';
-import { sendInAppMessage, sendInboxMessage, sendTransactionalEmail, triggerBroadcast } from './app-sends.js';
+import {
+  sendInAppMessage,
+  sendInboxMessage,
+  sendTransactionalEmail,
+  sendWhatsappMessage,
+  triggerBroadcast,
+} from './app-sends.js';
 import type { AnyOperation } from './types.js';
 import type { ConnectorId } from '../regions.js';
 import { APP_SPEC_OPERATIONS } from './generated/app.js';
@@ -25,6 +31,7 @@ export const OPERATIONS = [
   sendTransactionalEmail,
   sendInboxMessage,
   sendInAppMessage,
+  sendWhatsappMessage,
   triggerBroadcast,
   appRawHttpRequest,
   betaRawHttpRequest,

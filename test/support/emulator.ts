@@ -1,7 +1,7 @@
 /** Starts the real emulator in-process on an ephemeral loopback port. */
 import { afterAll, beforeEach } from 'vitest';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
-import { DEFAULT_WORKSPACE } from '../../src/emulator/state.js';
+import { DEFAULT_WORKSPACE } from '../../src/emulator/model/workspace.js';
 
 export const CREDENTIALS = {
   track: { siteId: DEFAULT_WORKSPACE.siteId, apiKey: DEFAULT_WORKSPACE.trackApiKey },

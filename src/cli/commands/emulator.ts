@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { createEmulator } from '../../emulator/server.js';
 import { findOperation } from '../../operations/registry.js';
-import { DEFAULT_WORKSPACE, type WorkspaceConfig } from '../../emulator/state.js';
+import { DEFAULT_WORKSPACE, type WorkspaceConfig } from '../../emulator/model/workspace.js';
 import { parseRateLimits, type EmulatorRateLimits } from '../../emulator/rate-limit.js';
 import { ValidationError } from '../../errors.js';
 import type { Io } from '../io.js';

@@ -3,18 +3,20 @@
  * same routes and bodies, customerio-api.md §4).
  */
 import type { FastifyInstance } from 'fastify';
-import { objectBody } from './body.js';
-import { registerAppResources } from './app-resources.js';
+import { appError, metaError } from '../model/errors.js';
+import type { EmulatorState, Person, SegmentDef } from '../model/workspace.js';
 import { registerCollections, registerExports } from './app-exports.js';
-import { appError, metaError } from './http-error.js';
-import type { EmulatorState, Person, SegmentDef } from './state.js';
+import { registerAppResources } from './app-resources.js';
+import { objectBody } from './body.js';
+import { decodeCursor, encodeCursor } from './pagination.js';
 
 export function registerAppRoutes(
   app: FastifyInstance,
   state: EmulatorState,
   prefix: '/v1' | '/v1/api',
 ): void {
-  for (const kind of ['email', 'push', 'sms', 'inbox_message', 'in_app'] as const) {
+  // `whatsapp` is not in the July 2025 spec (UNCONFIRMED: from the official Ruby client, 2026).
+  for (const kind of ['email', 'push', 'sms', 'inbox_message', 'in_app', 'whatsapp'] as const) {
     app.post(`${prefix}/send/${kind}`, async (request) => {
       const delivery = state.send(
         kind,
@@ -153,16 +155,6 @@ function segmentView(segment: SegmentDef): Record<string, unknown> {
     type: 'manual',
     tags: [],
   };
-}
-
-/** Opaque cursors: the offset of the next page, base64url-encoded. */
-export function encodeCursor(offset: number): string {
-  return Buffer.from(`o:${String(offset)}`).toString('base64url');
-}
-export function decodeCursor(cursor: string | undefined): number | undefined {
-  if (cursor === undefined || cursor === '') return 0;
-  const match = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
 /** Manual segments: create, list, get, delete, count and paginated membership (§3.3, §3.5). */

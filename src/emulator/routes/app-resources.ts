@@ -5,13 +5,14 @@
  * field the spec documents.
  */
 import type { FastifyInstance } from 'fastify';
-import { APP_SPEC_OPERATIONS } from '../operations/generated/app.js';
-import { decodeCursor, encodeCursor } from './app-routes.js';
+import { APP_SPEC_OPERATIONS } from '../../operations/generated/app.js';
+import { sampleOf } from '../../schema-sample.js';
+import { appError, metaError } from '../model/errors.js';
+import { matchesFilter, objectMatches } from '../model/filters.js';
+import { ObjectStore, type ObjectRecord } from '../model/objects.js';
+import type { Delivery, EmulatorState, Person } from '../model/workspace.js';
 import { objectBody } from './body.js';
-import { appError, metaError } from './http-error.js';
-import { sampleOf } from '../schema-sample.js';
-import type { Delivery, EmulatorState, Person } from './state.js';
-import { ObjectStore, type ObjectRecord } from './objects.js';
+import { page } from './pagination.js';
 
 type Node = Record<string, unknown>;
 
@@ -44,8 +45,7 @@ function messageView(delivery: Delivery): Node {
           ? 'in_app'
           : delivery.kind,
     created: delivery.queued_at,
-    transactional_message_id:
-      typeof delivery.transactional_message_id === 'number' ? delivery.transactional_message_id : null,
+    transactional_message_id: delivery.transactional_message_id,
     campaign_id: null,
     newsletter_id: null,
     broadcast_id: null,
@@ -53,67 +53,6 @@ function messageView(delivery: Delivery): Node {
     failure_message: null,
     metrics: { sent: delivery.queued_at },
   };
-}
-
-/** Cursor pagination over a list: `start` is an opaque cursor, `next` empty on the last page. */
-function page<T>(
-  items: readonly T[],
-  start: string | undefined,
-  limitText: string | undefined,
-  defaults: { limit: number; max: number },
-): { items: T[]; next: string } {
-  const limit = limitText === undefined ? defaults.limit : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > defaults.max)
-    throw metaError(400, `limit must be an integer from 1 to ${String(defaults.max)}`);
-  const offset = decodeCursor(start);
-  if (offset === undefined) throw metaError(400, 'start is not a cursor this API returned');
-  return {
-    items: items.slice(offset, offset + limit),
-    next: offset + limit < items.length ? encodeCursor(offset + limit) : '',
-  };
-}
-
-/**
- * The customer search filter grammar (§3.5): `and`, `or`, `not`, `segment: {id}` and
- * `attribute: {field, operator: eq|exists, value}`. Anything else is a 400 naming it.
- */
-export function matchesFilter(state: EmulatorState, person: Person, filter: unknown, at = 'filter'): boolean {
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
-    throw metaError(400, `${at} must be an object`);
-  const node = filter as Node;
-  const keys = Object.keys(node);
-  if (keys.length !== 1)
-    throw metaError(400, `${at} must have exactly one of and, or, not, segment, attribute`);
-  const [kind] = keys;
-  const value = node[kind ?? ''];
-  switch (kind) {
-    case 'and':
-    case 'or': {
-      if (!Array.isArray(value) || value.length === 0)
-        throw metaError(400, `${at}.${kind} must be a non-empty array`);
-      const results = value.map((f, i) => matchesFilter(state, person, f, `${at}.${kind}[${String(i)}]`));
-      return kind === 'and' ? results.every(Boolean) : results.some(Boolean);
-    }
-    case 'not':
-      return !matchesFilter(state, person, value, `${at}.not`);
-    case 'segment': {
-      const id = (value as Node | undefined)?.['id'];
-      if (typeof id !== 'number') throw metaError(400, `${at}.segment.id must be a number`);
-      return state.segments.get(id)?.has(person.cio_id) === true;
-    }
-    case 'attribute': {
-      const condition = (value ?? {}) as Node;
-      const field = condition['field'];
-      if (typeof field !== 'string') throw metaError(400, `${at}.attribute.field must be a string`);
-      const actual = field === 'id' ? person.id : field === 'email' ? person.email : person.attributes[field];
-      if (condition['operator'] === 'exists') return actual !== undefined && actual !== null;
-      if (condition['operator'] === 'eq')
-        return actual !== undefined && actual !== null && actual === String(condition['value']);
-      throw metaError(400, `${at}.attribute.operator must be eq or exists`);
-    }
-    default:
-      throw metaError(400, `${at}: unknown filter "${String(kind)}"`);
-  }
 }
 
 export function registerAppResources(
@@ -246,35 +185,6 @@ function registerSnippets(app: FastifyInstance, state: EmulatorState, prefix: st
       return reply.code(204).send();
     },
   );
-}
-
-/** Object filters: `and`, `or`, `not` and `attribute: {field, operator: eq|exists, value}`. */
-function objectMatches(object: ObjectRecord, filter: unknown, at = 'filter'): boolean {
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
-    throw metaError(400, `${at} must be an object`);
-  const [kind, value] = Object.entries(filter as Node)[0] ?? [];
-  switch (kind) {
-    case 'and':
-    case 'or': {
-      if (!Array.isArray(value) || value.length === 0)
-        throw metaError(400, `${at}.${kind} must be a non-empty array`);
-      const results = value.map((f, i) => objectMatches(object, f, `${at}.${kind}[${String(i)}]`));
-      return kind === 'and' ? results.every(Boolean) : results.some(Boolean);
-    }
-    case 'not':
-      return !objectMatches(object, value, `${at}.not`);
-    case 'object_attribute':
-    case 'attribute': {
-      const condition = (value ?? {}) as Node;
-      const actual =
-        typeof condition['field'] === 'string' ? object.attributes[condition['field']] : undefined;
-      if (condition['operator'] === 'exists') return actual !== undefined;
-      if (condition['operator'] === 'eq') return actual === String(condition['value']);
-      throw metaError(400, `${at}.${kind}.operator must be eq or exists`);
-    }
-    default:
-      throw metaError(400, `${at}: unknown filter "${String(kind)}"`);
-  }
 }
 
 export function registerObjectRoutes(app: FastifyInstance, state: EmulatorState, prefix: string): void {

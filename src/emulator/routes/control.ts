@@ -12,13 +12,13 @@
  *   GET  /__emulator/webhook-deliveries → the outbound reporting webhooks sent, with their status
  */
 import type { FastifyInstance } from 'fastify';
-import { faultProblems, type FaultList, type FaultSpec } from './faults.js';
-import type { EmulatorState } from './state.js';
-import type { ArrivalLimiter } from './rate-limit.js';
+import { findOperation } from '../../operations/registry.js';
+import { faultProblems, type FaultList, type FaultSpec } from '../faults.js';
+import type { EmulatorState } from '../model/workspace.js';
+import type { ArrivalLimiter } from '../rate-limit.js';
+import type { WebhookSender } from '../webhook-sender.js';
 import { registerDownloads } from './app-exports.js';
-import type { WebhookSender } from './webhook-sender.js';
-import { fixtureKey, type Fixtures } from './spec-routes.js';
-import { findOperation } from '../operations/registry.js';
+import { fixtureKey, type Fixtures } from './spec.js';
 
 export interface RequestRecord {
   method: string;

@@ -1,14 +1,13 @@
 /**
- * Track v2 (`/api/v2/entity`, `/api/v2/batch`): each item validated with the registry's own v2
- * schema and size limits, then applied to the state. A batch answers 207 with `errors[].batch_index`
- * for the items it refused and accepts the rest (customerio-api.md §2.2).
+ * Track v2 entities applied to the workspace (customerio-api.md §2.2): each item validated with the
+ * registry's own v2 schema and size limit, then applied as the matching v1 rule. A refused item is
+ * an `ItemError` (reason, field, message), which the route turns into the v2 error shape.
  */
-import type { FastifyInstance } from 'fastify';
-import { V2_LIMITS, V2Entity } from '../operations/track-v2.js';
-import { schemaIssues } from '../schema.js';
-import { EmulatorHttpError, v2Error, type V2Error } from './http-error.js';
-import { now, type EmulatorState } from './state.js';
+import { V2_LIMITS, V2Entity } from '../../operations/track-v2.js';
+import { schemaIssues } from '../../schema.js';
+import { EmulatorHttpError } from './errors.js';
 import { objectRefOf } from './objects.js';
+import { now, type EmulatorState } from './workspace.js';
 
 type Item = Record<string, unknown>;
 
@@ -26,7 +25,7 @@ function personIdentifier(identifiers: Record<string, string>): string {
   return identifiers['email'] ?? identifiers['id'] ?? '';
 }
 
-class ItemError extends Error {
+export class ItemError extends Error {
   constructor(
     readonly reason: string,
     readonly field: string,
@@ -152,44 +151,4 @@ function applyObject(state: EmulatorState, item: Item): void {
             : undefined;
     if (person !== undefined) state.objects.relate(person, target, entry.relationship_attributes, adding);
   }
-}
-
-export function registerTrackV2Routes(app: FastifyInstance, state: EmulatorState): void {
-  app.post('/api/v2/entity', async (request) => {
-    try {
-      applyEntity(state, request.body);
-    } catch (error) {
-      if (error instanceof ItemError)
-        throw v2Error(400, [{ reason: error.reason, field: error.field, message: error.message }]);
-      throw error;
-    }
-    return {};
-  });
-
-  app.post('/api/v2/batch', async (request, reply) => {
-    const length = Number(request.headers['content-length'] ?? 0);
-    if (length > V2_LIMITS.batchBytes) {
-      throw v2Error(400, [
-        {
-          reason: 'too_large',
-          field: 'batch',
-          message: `the batch is ${length} bytes; at most ${V2_LIMITS.batchBytes}`,
-        },
-      ]);
-    }
-    const body = request.body as { batch?: unknown } | undefined;
-    if (!Array.isArray(body?.batch))
-      throw v2Error(400, [{ reason: 'required', field: 'batch', message: 'batch must be an array' }]);
-    const errors: V2Error[] = [];
-    body.batch.forEach((item, index) => {
-      try {
-        applyEntity(state, item);
-      } catch (error) {
-        if (!(error instanceof ItemError)) throw error;
-        errors.push({ batch_index: index, reason: error.reason, field: error.field, message: error.message });
-      }
-    });
-    if (errors.length > 0) return reply.code(207).send({ errors });
-    return {};
-  });
 }

@@ -5,12 +5,12 @@
  * status the spec documents. Hand-written, stateful routes are registered first and win.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { APP_SPEC_OPERATIONS } from '../operations/generated/app.js';
-import { TRACK_SPEC_OPERATIONS } from '../operations/generated/track.js';
-import type { SpecOperationData } from '../operations/spec-operation.js';
-import { schemaIssues } from '../schema.js';
+import { APP_SPEC_OPERATIONS } from '../../operations/generated/app.js';
+import { TRACK_SPEC_OPERATIONS } from '../../operations/generated/track.js';
+import type { SpecOperationData } from '../../operations/spec-operation.js';
+import { schemaIssues } from '../../schema.js';
 import type { TSchema } from '@sinclair/typebox';
-import { sampleOf } from '../schema-sample.js';
+import { sampleOf } from '../../schema-sample.js';
 
 type Node = Record<string, unknown>;
 

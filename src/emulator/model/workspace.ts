@@ -3,10 +3,10 @@
  * membership, deliveries and broadcast triggers of one workspace. Route handlers are thin wrappers
  * around these methods; every rule cites customerio-api.md.
  */
-import { metaError, trackError } from './http-error.js';
-import { TRACK_LIMITS } from '../operations/track-people.js';
+import { TRACK_LIMITS } from '../../operations/track-people.js';
+import { metaError, trackError } from './errors.js';
+import type { CollectionRecord, ExportRecord } from './exports.js';
 import { ObjectStore, objectRefOf } from './objects.js';
-import type { CollectionRecord, ExportRecord } from './app-exports.js';
 
 export interface WorkspaceConfig {
   siteId: string;
@@ -59,8 +59,9 @@ export interface StoredEvent {
 
 export interface Delivery {
   delivery_id: string;
-  kind: 'email' | 'push' | 'sms' | 'inbox_message' | 'in_app';
-  transactional_message_id: number | string | null;
+  kind: 'email' | 'push' | 'sms' | 'inbox_message' | 'in_app' | 'whatsapp';
+  /** The template's id, however the send named it (id, numeric string or trigger name). */
+  transactional_message_id: number | null;
   identifiers: Record<string, string>;
   to: string | null;
   subject: string | null;
@@ -68,6 +69,7 @@ export interface Delivery {
 }
 
 export interface BroadcastTrigger {
+  /** Numbered per broadcast, from 1 (UNCONFIRMED: lookups always name the broadcast too). */
   id: number;
   broadcast_id: number;
   created_at: number;
@@ -168,13 +170,20 @@ export class EmulatorState {
     this.exports = new Map();
     this.collections = new Map();
     this.snippets = new Map();
-    this.triggers = [];
     this.sequence = 0;
     this.seed();
   }
 
+  /** The seeded fixtures (documented in the emulator README). */
   private seed(): void {
-    this.broadcasts = [{ id: 1, name: 'Emulator broadcast' }];
+    this.broadcasts = [
+      { id: 1, name: 'Emulator broadcast' },
+      // The connector documentation's raw example, `GET /campaigns/8/triggers/1`, works out of the box.
+      { id: 8, name: 'Emulator example broadcast' },
+    ];
+    this.triggers = [
+      { id: 1, broadcast_id: 8, created_at: 1_700_000_000, processed_at: 1_700_000_060, errors: [] },
+    ];
     this.segmentDefs = new Map([
       [
         1,
@@ -395,7 +404,12 @@ export class EmulatorState {
     if (typeof d['id'] !== 'string' || d['id'] === '') errors.push('device.id is required');
     if (d['platform'] !== 'ios' && d['platform'] !== 'android')
       errors.push('device.platform must be ios or android');
-    if (d['last_used'] !== undefined && typeof d['last_used'] !== 'number')
+    // A numeric string is accepted and stored as the number: the Go client has always sent it so.
+    const lastUsed =
+      typeof d['last_used'] === 'string' && /^\d{1,12}$/.test(d['last_used'])
+        ? Number(d['last_used'])
+        : d['last_used'];
+    if (lastUsed !== undefined && !(typeof lastUsed === 'number' && Number.isFinite(lastUsed)))
       errors.push('device.last_used must be a unix timestamp');
     if (errors.length > 0) throw trackError(400, ...errors);
     const person = this.findByPathIdentifier(identifier);
@@ -406,7 +420,7 @@ export class EmulatorState {
       for (const [k, v] of Object.entries(d['attributes'])) attributes[k] = storedValue(v);
     }
     const stored: Device = { id: d['id'] as string, platform: d['platform'] as string, attributes };
-    if (typeof d['last_used'] === 'number') stored.last_used = d['last_used'];
+    if (typeof lastUsed === 'number') stored.last_used = lastUsed;
     person.devices = [...person.devices.filter((x) => x.id !== stored.id), stored];
   }
 
@@ -561,7 +575,20 @@ export class EmulatorState {
 
   // ---------------------------------------------------------------- App API
 
-  /** Transactional sends (`POST /v1/send/email|push|sms`); errors are `{meta:{error}}` (§3.5). */
+  /** The transactional template a send names: its id (number or numeric string) or trigger name. */
+  transactionalMessage(ref: unknown): TransactionalMessage | undefined {
+    if (typeof ref === 'number') return this.transactionalMessages.find((m) => m.id === ref);
+    if (typeof ref !== 'string' || ref === '') return undefined;
+    const lower = ref.toLowerCase();
+    return this.transactionalMessages.find(
+      (m) => (/^\d+$/.test(ref) && m.id === Number(ref)) || m.trigger_name.toLowerCase() === lower,
+    );
+  }
+
+  /**
+   * Transactional sends (`POST /v1/send/email|push|sms|inbox_message|in_app|whatsapp`); errors are
+   * `{meta:{error}}` (§3.5).
+   */
   send(kind: Delivery['kind'], body: Record<string, unknown>): Delivery {
     const identifiers = body['identifiers'];
     if (typeof identifiers !== 'object' || identifiers === null || Array.isArray(identifiers)) {
@@ -577,16 +604,12 @@ export class EmulatorState {
       throw metaError(400, 'identifiers must contain exactly one of id, email or cio_id');
     }
     const templateRef = body['transactional_message_id'];
-    let messageId: number | string | null = null;
+    let messageId: number | null = null;
     if (templateRef !== undefined) {
-      const message = this.transactionalMessages.find(
-        (m) =>
-          m.id === Number(templateRef) ||
-          (typeof templateRef === 'string' && m.trigger_name.toLowerCase() === templateRef.toLowerCase()),
-      );
+      const message = this.transactionalMessage(templateRef);
       if (message === undefined)
         throw metaError(400, `transactional message ${JSON.stringify(templateRef)} not found`);
-      messageId = templateRef as number | string;
+      messageId = message.id;
     } else if (kind === 'email') {
       const missing = ['body', 'subject', 'from'].filter(
         (f) => typeof body[f] !== 'string' || body[f] === '',
@@ -659,7 +682,7 @@ export class EmulatorState {
     });
     const at = now();
     const trigger: BroadcastTrigger = {
-      id: this.triggers.length + 1,
+      id: this.triggers.filter((t) => t.broadcast_id === broadcastId).length + 1,
       broadcast_id: broadcastId,
       created_at: at,
       processed_at: at,

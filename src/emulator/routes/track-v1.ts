@@ -1,7 +1,7 @@
 /** Track API v1 routes (track.json), served under `/api/v1` plus the unauthenticated `/unsubscribe`. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { trackError } from './http-error.js';
-import type { EmulatorState } from './state.js';
+import { trackError } from '../model/errors.js';
+import type { EmulatorState } from '../model/workspace.js';
 import { objectBody } from './body.js';
 
 const ok = (reply: FastifyReply): FastifyReply =>
@@ -79,16 +79,20 @@ export function registerTrackRoutes(app: FastifyInstance, state: EmulatorState):
     return ok(reply);
   });
 
-  app.post('/api/v1/push/events', async (request, reply) => {
-    const body = objectBody(request.body, trackBodyError);
-    if (
-      body['event'] !== undefined &&
-      !['opened', 'converted', 'delivered'].includes(body['event'] as string)
-    ) {
-      throw trackError(400, 'event must be opened, converted or delivered');
-    }
-    return ok(reply);
-  });
+  // The legacy, unprefixed `/push/events` (the Ruby client's `track_push_notification_event` still
+  // posts there, and Customer.io still answers it) is the same route.
+  for (const url of ['/api/v1/push/events', '/push/events']) {
+    app.post(url, async (request, reply) => {
+      const body = objectBody(request.body, trackBodyError);
+      if (
+        body['event'] !== undefined &&
+        !['opened', 'converted', 'delivered'].includes(body['event'] as string)
+      ) {
+        throw trackError(400, 'event must be opened, converted or delivered');
+      }
+      return ok(reply);
+    });
+  }
 
   for (const [action, add] of [
     ['add_customers', true],

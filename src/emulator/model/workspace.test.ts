@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EmulatorHttpError } from './http-error.js';
-import { EmulatorState, identifierKind } from './state.js';
+import { EmulatorHttpError } from './errors.js';
+import { EmulatorState, identifierKind } from './workspace.js';
 
 const fresh = (): EmulatorState => new EmulatorState();
 

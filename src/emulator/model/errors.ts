@@ -2,7 +2,7 @@
  * Errors the emulator answers with, in the per-endpoint shapes Customer.io uses
  * (customerio-api.md §2.6, §3.4, §7a.2).
  */
-import { ulid } from '../ulid.js';
+import { ulid } from '../../ulid.js';
 
 export class EmulatorHttpError extends Error {
   constructor(

@@ -3,7 +3,10 @@
  * `cio_relationships`, Track v2 object and relationship actions (customerio-api.md §2.2), read back
  * through the App API.
  */
-import type { Person } from './state.js';
+/** A person as objects know them: by cio_id. */
+interface Person {
+  cio_id: string;
+}
 
 export interface ObjectRecord {
   object_type_id: string;

@@ -1,55 +1,22 @@
 /**
- * Exports and collections. An export is `pending` when created and `done` a moment later (as the
- * real, asynchronous exports are); its download URL is served by the emulator itself, without
- * auth, like Customer.io's pre-signed URLs.
+ * Exports and collections over HTTP. An export's download URL is served by the emulator itself,
+ * without auth, like Customer.io's pre-signed URLs.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { APP_SPEC_OPERATIONS } from '../operations/generated/app.js';
-import { matchesFilter } from './app-resources.js';
+import { APP_SPEC_OPERATIONS } from '../../operations/generated/app.js';
+import { sampleOf } from '../../schema-sample.js';
+import { appError, metaError } from '../model/errors.js';
+import { exportDone, toCsv, type CollectionRecord, type ExportRecord } from '../model/exports.js';
+import { matchesFilter } from '../model/filters.js';
+import type { EmulatorState } from '../model/workspace.js';
 import { objectBody } from './body.js';
-import { appError, metaError } from './http-error.js';
-import { sampleOf } from '../schema-sample.js';
-import type { EmulatorState } from './state.js';
 
 type Node = Record<string, unknown>;
-
-/** How long an export stays `pending`. */
-export const EXPORT_DELAY_MS = 100;
-
-export interface ExportRecord {
-  id: number;
-  type: 'customers' | 'deliveries';
-  created: number;
-  csv: string;
-  rows: number;
-}
-
-export interface CollectionRecord {
-  id: number;
-  name: string;
-  data: unknown[];
-  url: string | null;
-  created_at: number;
-  updated_at: number;
-}
 
 function exportTemplate(): Node {
   const op = APP_SPEC_OPERATIONS.find((o) => o.id === 'app.get_export');
   const sample = sampleOf(op?.output ?? {}) as { export?: Node };
   return { ...(sample.export ?? {}) };
-}
-
-function csvCell(value: unknown): string {
-  const text =
-    typeof value === 'string' ? value : value === null || value === undefined ? '' : JSON.stringify(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-function toCsv(rows: Record<string, unknown>[]): string {
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  return (
-    [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n'
-  );
 }
 
 function originOf(request: FastifyRequest): string {
@@ -58,7 +25,7 @@ function originOf(request: FastifyRequest): string {
 
 export function registerExports(app: FastifyInstance, state: EmulatorState, prefix: string): void {
   const view = (record: ExportRecord): Node => {
-    const done = Date.now() - record.created >= EXPORT_DELAY_MS;
+    const done = exportDone(record);
     const seconds = Math.floor(record.created / 1000);
     return {
       ...exportTemplate(),
@@ -106,10 +73,12 @@ export function registerExports(app: FastifyInstance, state: EmulatorState, pref
         400,
         'give exactly one of newsletter_id, campaign_id, transactional_message_id, action_id',
       );
+    const template =
+      parents[0] === 'transactional_message_id'
+        ? (state.transactionalMessage(body['transactional_message_id'])?.id ?? null)
+        : undefined;
     const deliveries = state.deliveries.filter(
-      (d) =>
-        parents[0] !== 'transactional_message_id' ||
-        d.transactional_message_id === body['transactional_message_id'],
+      (d) => template === undefined || (template !== null && d.transactional_message_id === template),
     );
     return create(
       'deliveries',
