@@ -18,6 +18,7 @@ import {
 import { findOperation } from '../operations/registry.js';
 import { isMerge, needsEventId, V2_LIMITS, V2Entity } from '../operations/track-v2.js';
 import { wireRequest } from '../operations/wire.js';
+import { jsonInputIssues } from '../json-input.js';
 import { schemaIssues } from '../schema.js';
 
 export interface BatchItemProblem {
@@ -124,7 +125,8 @@ export async function sendBatch(
   /** Adds one item; returns a full batch to dispatch, if adding it closed one. */
   const add = (entity: unknown): PackedBatch | undefined => {
     const index = report.items++;
-    const issues = schemaIssues(V2Entity, entity);
+    let issues = jsonInputIssues(entity);
+    if (issues.length === 0) issues = schemaIssues(V2Entity, entity);
     if (issues.length > 0) {
       const first = issues[0];
       report.rejected.push({

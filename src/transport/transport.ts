@@ -7,7 +7,15 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import { authorizationHeader, type Credentials } from '../connectors.js';
-import { AbortedError, apiErrorFor, CiocError, ConnectionError, TimeoutError } from '../errors.js';
+import {
+  AbortedError,
+  apiErrorFor,
+  CiocError,
+  ConnectionError,
+  TimeoutError,
+  ValidationError,
+} from '../errors.js';
+import { sendableHeaderIssues } from '../http-fields.js';
 import type { WireRequest, WireResponse } from '../operations/types.js';
 import { Redactor, redactHeaders } from '../redact.js';
 import type { ConnectorId } from '../regions.js';
@@ -81,6 +89,13 @@ const BEFORE_SEND_CODES = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
 ]);
 
+/**
+ * undici's own refusals of a request's arguments (a header, the method, the path): thrown while it
+ * builds the request, before anything is written. Nothing was sent, so they are never "may have
+ * been delivered" and never retried.
+ */
+const REFUSED_BEFORE_SEND_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED']);
+
 export class Transport {
   readonly connector: ConnectorId;
   readonly baseUrl: string;
@@ -90,8 +105,9 @@ export class Transport {
   /** A one-way fingerprint of the credentials (keys per-credential rate limits; never the secret). */
   readonly credentialFingerprint: string;
   private readonly timeoutMs: number;
-  private readonly dispatcher: Dispatcher;
+  private dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
+  private readonly connections: number;
   private readonly userAgent: string;
   private readonly logger: Logger | undefined;
 
@@ -105,9 +121,8 @@ export class Transport {
     this.credentialFingerprint = credentialFingerprint(this.authorization);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.ownsDispatcher = options.dispatcher === undefined;
-    this.dispatcher =
-      options.dispatcher ??
-      new Agent({ connections: options.connections ?? 32, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.connections = options.connections ?? 32;
+    this.dispatcher = options.dispatcher ?? this.newAgent();
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.logger = options.logger;
   }
@@ -141,8 +156,31 @@ export class Transport {
         headers['content-type'] = 'application/x-www-form-urlencoded';
         break;
     }
+    // Refused here, before undici ever sees them: see `http-fields.ts` and `refusedBySender`.
+    const issues = sendableHeaderIssues(headers);
+    if (issues.length > 0) throw new ValidationError('The request cannot be sent', issues);
     if (wire.noAuth !== true) headers['authorization'] = this.authorization;
     return { method: wire.method, url, headers, body };
+  }
+
+  private newAgent(): Agent {
+    return new Agent({ connections: this.connections, keepAliveTimeout: 30_000, pipelining: 1 });
+  }
+
+  /**
+   * undici refused a request while building it (an argument error). In undici 7 the pool marks
+   * the connection it had picked as busy (`kNeedDrain`) when `dispatch` reports the refusal, and
+   * nothing ever clears that mark: after as many refusals as the pool has connections, every
+   * later request waits in the pool's queue for ever, whatever its timeout or signal. Requests are
+   * checked before they get there (`prepare`), but any refusal that still gets through must not
+   * wedge the client: an Agent of our own is replaced by a fresh one (the old one finishes what it
+   * has in flight, then closes). A dispatcher given by the caller is theirs to manage.
+   */
+  private recycleAfterRefusal(): void {
+    if (!this.ownsDispatcher) return;
+    const wedged = this.dispatcher;
+    this.dispatcher = this.newAgent();
+    wedged.close().catch(() => undefined);
   }
 
   /** The request as it may be shown to a person: credentials redacted. */
@@ -249,6 +287,11 @@ export class Transport {
   ): CiocError {
     if (error instanceof CiocError) return error;
     const code = errorCode(error);
+    if (code !== undefined && REFUSED_BEFORE_SEND_CODES.has(code)) {
+      this.recycleAfterRefusal();
+      const detail = this.redactor.text(error instanceof Error ? error.message : String(error));
+      return new ValidationError(`${method} ${url} was refused by the HTTP client before sending: ${detail}`);
+    }
     if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
       return new TimeoutError(`${method} ${url} got no complete response within ${timeoutMs} ms`, timeoutMs);
     }
