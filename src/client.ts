@@ -2,6 +2,7 @@
  * The library API: `createClient({ connector, region, credentials })`, then `client.run(id, input)`
  * or the typed per-operation methods (`client.createOrUpdateCustomer(input)`).
  */
+import { inspect } from 'node:util';
 import type { Dispatcher } from 'undici';
 import { ulid } from './ulid.js';
 import type { Credentials } from './connectors.js';
@@ -100,7 +101,8 @@ export class Client<C extends ConnectorId = ConnectorId> {
   readonly connector: C;
   readonly region: Region;
   readonly baseUrl: string;
-  private readonly transport: Transport;
+  /** `#private`: printing a client shows its connector, region and base URL, nothing else. */
+  readonly #transport: Transport;
   private readonly retry: Readonly<RetryOptions>;
   private readonly rateLimits: ClientOptions['rateLimits'];
 
@@ -117,7 +119,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
       options.baseUrl !== undefined
         ? checkedHttpUrl(options.baseUrl, 'base URL')
         : baseUrlFor(options.connector, region, { emulatorUrl: options.emulatorUrl });
-    this.transport = new Transport({
+    this.#transport = new Transport({
       connector: options.connector,
       baseUrl: this.baseUrl,
       credentials: options.credentials,
@@ -137,8 +139,8 @@ export class Client<C extends ConnectorId = ConnectorId> {
   prepare(id: string, input: unknown): PreparedCall;
   prepare(id: string, input: unknown): PreparedCall {
     const operation = this.operation(id);
-    const request = this.transport.prepare(encodeValid(operation, input));
-    return { operation, request, printable: this.transport.printable(request) };
+    const request = this.#transport.prepare(encodeValid(operation, input));
+    return { operation, request, printable: this.#transport.printable(request) };
   }
 
   /** Runs an operation: validate, send, decode. Throws a `CiocError` on any failure. */
@@ -173,7 +175,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
   ): Promise<WireResponse> {
     const retry =
       options.maxRetries === undefined ? this.retry : { ...this.retry, maxRetries: options.maxRetries };
-    return deliver(this.transport, this.transport.prepare(wire), {
+    return deliver(this.#transport, this.#transport.prepare(wire), {
       operationId: operation.id,
       idempotent,
       retry,
@@ -189,7 +191,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
     if (configured === false) return undefined;
     return sharedLimiter(
       bucket,
-      this.transport.credentialFingerprint,
+      this.#transport.credentialFingerprint,
       configured ?? DEFAULT_RATE_LIMITS[bucket],
     );
   }
@@ -207,9 +209,18 @@ export class Client<C extends ConnectorId = ConnectorId> {
     return paginate((pageInput) => this.run(operation.id, pageInput, options), operation, input, options);
   }
 
+  /** What `JSON.stringify(client)` shows: never a credential. */
+  toJSON(): { connector: C; region: Region; baseUrl: string } {
+    return { connector: this.connector, region: this.region, baseUrl: this.baseUrl };
+  }
+
+  [inspect.custom](): string {
+    return `Client ${inspect(this.toJSON())}`;
+  }
+
   /** Closes the client's keep-alive connections. */
   async close(): Promise<void> {
-    await this.transport.close();
+    await this.#transport.close();
   }
 
   private operation(id: string): AnyOperation {

@@ -28,7 +28,11 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 const PRECISE_TIMEOUT_BELOW_MS = 5_000;
 export const DEFAULT_USER_AGENT = `customerio-connectors/${VERSION} (node ${process.version})`;
 
-/** A request ready to send: exact URL, headers and body bytes. */
+/**
+ * A request ready to send: exact URL, headers and body bytes. Its `authorization` header, when it
+ * has one, is a non-enumerable property: readable as `headers.authorization`, but never shown by
+ * `console.log`, `util.inspect` or `JSON.stringify` (and not copied by a spread).
+ */
 export interface PreparedRequest {
   readonly method: string;
   readonly url: string;
@@ -101,7 +105,8 @@ export class Transport {
   readonly baseUrl: string;
   readonly redactor: Redactor;
   private readonly base: BaseUrl;
-  private readonly authorization: string;
+  /** `#private`: never shown when the transport, or a client holding it, is printed. */
+  readonly #authorization: string;
   /** A one-way fingerprint of the credentials (keys per-credential rate limits; never the secret). */
   readonly credentialFingerprint: string;
   private readonly timeoutMs: number;
@@ -117,8 +122,8 @@ export class Transport {
     this.base = parseBaseUrl(options.baseUrl);
     this.redactor = Redactor.forCredentials(options.credentials.siteId, options.credentials.apiKey);
     // Throws ConfigError naming the missing credential before anything can be sent.
-    this.authorization = authorizationHeader(options.connector, options.credentials);
-    this.credentialFingerprint = credentialFingerprint(this.authorization);
+    this.#authorization = authorizationHeader(options.connector, options.credentials);
+    this.credentialFingerprint = credentialFingerprint(this.#authorization);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.ownsDispatcher = options.dispatcher === undefined;
     this.connections = options.connections ?? 32;
@@ -159,7 +164,11 @@ export class Transport {
     // Refused here, before undici ever sees them: see `http-fields.ts` and `refusedBySender`.
     const issues = sendableHeaderIssues(headers);
     if (issues.length > 0) throw new ValidationError('The request cannot be sent', issues);
-    if (wire.noAuth !== true) headers['authorization'] = this.authorization;
+    if (wire.noAuth !== true) {
+      // A getter, so that even `util.inspect(…, { showHidden: true })` shows `[Getter]`, not the value.
+      const authorization = this.#authorization;
+      Object.defineProperty(headers, 'authorization', { get: () => authorization, enumerable: false });
+    }
     return { method: wire.method, url, headers, body };
   }
 
@@ -193,10 +202,13 @@ export class Transport {
         body = prepared.body;
       }
     }
+    const headers = redactHeaders(prepared.headers, this.redactor);
+    const authorization = prepared.headers['authorization'];
+    if (authorization !== undefined) Object.assign(headers, redactHeaders({ authorization }, this.redactor));
     return {
       method: prepared.method,
       url: this.redactor.text(prepared.url),
-      headers: redactHeaders(prepared.headers, this.redactor),
+      headers,
       body: this.redactor.value(body),
     };
   }
@@ -230,9 +242,11 @@ export class Transport {
     else options.signal?.addEventListener('abort', onAbort, { once: true });
     let wire: WireResponse;
     try {
+      const authorization = prepared.headers['authorization'];
       const response = await request(prepared.url, {
         method: prepared.method,
-        headers: prepared.headers,
+        // The authorization header is not enumerable (see PreparedRequest): added back here.
+        headers: authorization === undefined ? prepared.headers : { ...prepared.headers, authorization },
         body: prepared.body ?? null,
         dispatcher: this.dispatcher,
         signal: controller?.signal,
