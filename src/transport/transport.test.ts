@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from '../client.js';
-import { AbortedError, TimeoutError, ValidationError } from '../errors.js';
+import { AbortedError, ConfigError, TimeoutError, ValidationError } from '../errors.js';
 import { Transport, type PreparedRequest } from './transport.js';
 
 /** A loopback server: `/hang` never answers, everything else answers 200 `{}`. */
@@ -132,5 +132,23 @@ describe('Client: raw requests with headers undici would refuse', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('Client: a call after close', () => {
+  it('is a ConfigError saying nothing was sent, never "may have been delivered"', async () => {
+    const client = createClient({
+      connector: 'app',
+      baseUrl: `${origin}/v1`,
+      credentials: { apiKey: 'secret-app-key' },
+      rateLimits: false,
+    });
+    await client.close();
+    const error = await client
+      .run('app.raw_http_request', { method: 'POST', endpoint: '/thing', body_type: 'json', body: {} })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain('the client is closed');
+    expect(received).toHaveLength(0);
   });
 });

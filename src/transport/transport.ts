@@ -11,6 +11,7 @@ import {
   AbortedError,
   apiErrorFor,
   CiocError,
+  ConfigError,
   ConnectionError,
   TimeoutError,
   ValidationError,
@@ -219,6 +220,13 @@ export class Transport {
    */
   async attempt(prepared: PreparedRequest, options: SendOptions = {}): Promise<WireResponse> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const dispatcherState = this.dispatcher as { closed?: unknown; destroyed?: unknown };
+    if (dispatcherState.closed === true || dispatcherState.destroyed === true) {
+      // undici would refuse it as "destroyed", which looks like a connection lost mid-request.
+      throw new ConfigError(
+        `${prepared.method} ${this.redactor.text(prepared.url)} was not sent: the client is closed`,
+      );
+    }
     const started = performance.now();
     // Redaction happens where a message is built, so the hot path never pays for it.
     const safeUrl = (): string => this.redactor.text(prepared.url);
