@@ -5,7 +5,7 @@
  * a cycle or a value nested thousands deep throws `RangeError`, and `NaN`/`Infinity` silently
  * become `null` on the wire. All of them are `ValidationError`s here, before anything is built.
  *
- * The walk is iterative, so it cannot overflow the stack itself.
+ * The walk stops at `MAX_JSON_DEPTH`, so it cannot overflow the stack itself.
  */
 import type { ValidationIssue } from './errors.js';
 
@@ -16,86 +16,66 @@ import type { ValidationIssue } from './errors.js';
  */
 export const MAX_JSON_DEPTH = 64;
 
-const LONE_SURROGATE = /\p{Cs}/u;
-
-interface Node {
-  readonly value: unknown;
-  readonly key: string | undefined;
-  readonly parent: Node | undefined;
-  readonly depth: number;
+/** `String.prototype.isWellFormed` (Node 20; not in the ES2023 lib types): no lone surrogate. */
+function wellFormed(text: string): boolean {
+  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
-/** The JSON pointer of a node, built only when there is a problem to report. */
-function pointer(node: Node | undefined, last?: string): string {
-  const parts: string[] = last === undefined ? [] : [last];
-  for (let n = node; n?.key !== undefined; n = n.parent) parts.push(n.key);
-  return parts
-    .reverse()
-    .map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`)
-    .join('');
+function pointer(path: readonly string[]): string {
+  return path.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
 /** The problems that would make an input unsendable as JSON (the first few, each with its pointer). */
 export function jsonInputIssues(input: unknown, maxIssues = 10): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const stack: Node[] = [{ value: input, key: undefined, parent: undefined, depth: 0 }];
-  // The objects on the path from the root to the current node, to tell a cycle from a value
-  // that is merely shared; each leaves when the stack shrinks below where its children start.
-  const open: { readonly object: object; readonly base: number }[] = [];
-  const onPath = new Set<object>();
-  while (stack.length > 0 && issues.length < maxIssues) {
-    const node = stack.pop() as Node;
-    while (open.length > 0 && (open[open.length - 1]?.base ?? -1) > stack.length) {
-      const done = open.pop();
-      if (done !== undefined) onPath.delete(done.object);
+  // The keys and objects from the root to the current value. Recursion stops at MAX_JSON_DEPTH,
+  // so the walk itself can never overflow the stack, whatever the input.
+  const path: string[] = [];
+  const ancestors: object[] = [];
+  const walk = (value: unknown): void => {
+    if (issues.length >= maxIssues) return;
+    if (typeof value !== 'object' || value === null) {
+      const problem = scalarProblem(value);
+      if (problem !== undefined) issues.push({ path: pointer(path), message: problem });
+      return;
     }
-    const { value } = node;
-    const problem = scalarProblem(value);
-    if (problem !== undefined) {
-      issues.push({ path: pointer(node), message: problem });
-      continue;
+    if (ancestors.includes(value)) {
+      issues.push({ path: pointer(path), message: 'refers to itself (a cycle): it cannot be sent as JSON' });
+      return;
     }
-    if (typeof value !== 'object' || value === null) continue;
-    if (onPath.has(value)) {
-      issues.push({ path: pointer(node), message: 'refers to itself (a cycle): it cannot be sent as JSON' });
-      continue;
+    if (ancestors.length >= MAX_JSON_DEPTH) {
+      issues.push({ path: pointer(path), message: `is nested more than ${MAX_JSON_DEPTH} levels deep` });
+      return;
     }
-    if (node.depth >= MAX_JSON_DEPTH) {
-      issues.push({ path: pointer(node), message: `is nested more than ${MAX_JSON_DEPTH} levels deep` });
-      continue;
-    }
-    onPath.add(value);
-    open.push({ object: value, base: stack.length });
+    ancestors.push(value);
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--)
-        stack.push({ value: value[i] as unknown, key: String(i), parent: node, depth: node.depth + 1 });
+      for (let i = 0; i < value.length; i++) {
+        path.push(String(i));
+        walk(value[i]);
+        path.pop();
+      }
     } else {
-      const keys = Object.keys(value);
-      for (let i = keys.length - 1; i >= 0; i--) {
-        const key = keys[i] as string;
-        if (LONE_SURROGATE.test(key)) {
+      for (const key of Object.keys(value)) {
+        path.push(key);
+        if (wellFormed(key)) walk((value as Record<string, unknown>)[key]);
+        else
           issues.push({
-            path: pointer(node, key),
+            path: pointer(path),
             message: 'has a name that is not well-formed Unicode (a lone surrogate)',
           });
-          continue;
-        }
-        stack.push({
-          value: (value as Record<string, unknown>)[key],
-          key,
-          parent: node,
-          depth: node.depth + 1,
-        });
+        path.pop();
       }
     }
-  }
+    ancestors.pop();
+  };
+  walk(input);
   return issues;
 }
 
 function scalarProblem(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
-      return LONE_SURROGATE.test(value)
+      return !wellFormed(value)
         ? 'must be well-formed Unicode (it has a lone surrogate, e.g. half of an emoji)'
         : undefined;
     case 'number':
