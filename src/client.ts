@@ -2,6 +2,7 @@
  * The library API: `createClient({ connector, region, credentials })`, then `client.run(id, input)`
  * or the typed per-operation methods (`client.createOrUpdateCustomer(input)`).
  */
+import { inspect } from 'node:util';
 import type { Dispatcher } from 'undici';
 import { ulid } from './ulid.js';
 import type { Credentials } from './connectors.js';
@@ -24,6 +25,7 @@ import {
   type ConnectorId,
   type Region,
 } from './regions.js';
+import { jsonInputIssues } from './json-input.js';
 import { schemaIssues } from './schema.js';
 import {
   DEFAULT_RATE_LIMITS,
@@ -99,7 +101,8 @@ export class Client<C extends ConnectorId = ConnectorId> {
   readonly connector: C;
   readonly region: Region;
   readonly baseUrl: string;
-  private readonly transport: Transport;
+  /** `#private`: printing a client shows its connector, region and base URL, nothing else. */
+  readonly #transport: Transport;
   private readonly retry: Readonly<RetryOptions>;
   private readonly rateLimits: ClientOptions['rateLimits'];
 
@@ -116,7 +119,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
       options.baseUrl !== undefined
         ? checkedHttpUrl(options.baseUrl, 'base URL')
         : baseUrlFor(options.connector, region, { emulatorUrl: options.emulatorUrl });
-    this.transport = new Transport({
+    this.#transport = new Transport({
       connector: options.connector,
       baseUrl: this.baseUrl,
       credentials: options.credentials,
@@ -136,8 +139,8 @@ export class Client<C extends ConnectorId = ConnectorId> {
   prepare(id: string, input: unknown): PreparedCall;
   prepare(id: string, input: unknown): PreparedCall {
     const operation = this.operation(id);
-    const request = this.transport.prepare(encodeValid(operation, input));
-    return { operation, request, printable: this.transport.printable(request) };
+    const request = this.#transport.prepare(encodeValid(operation, input));
+    return { operation, request, printable: this.#transport.printable(request) };
   }
 
   /** Runs an operation: validate, send, decode. Throws a `CiocError` on any failure. */
@@ -172,7 +175,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
   ): Promise<WireResponse> {
     const retry =
       options.maxRetries === undefined ? this.retry : { ...this.retry, maxRetries: options.maxRetries };
-    return deliver(this.transport, this.transport.prepare(wire), {
+    return deliver(this.#transport, this.#transport.prepare(wire), {
       operationId: operation.id,
       idempotent,
       retry,
@@ -188,7 +191,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
     if (configured === false) return undefined;
     return sharedLimiter(
       bucket,
-      this.transport.credentialFingerprint,
+      this.#transport.credentialFingerprint,
       configured ?? DEFAULT_RATE_LIMITS[bucket],
     );
   }
@@ -206,9 +209,18 @@ export class Client<C extends ConnectorId = ConnectorId> {
     return paginate((pageInput) => this.run(operation.id, pageInput, options), operation, input, options);
   }
 
+  /** What `JSON.stringify(client)` shows: never a credential. */
+  toJSON(): { connector: C; region: Region; baseUrl: string } {
+    return { connector: this.connector, region: this.region, baseUrl: this.baseUrl };
+  }
+
+  [inspect.custom](): string {
+    return `Client ${inspect(this.toJSON())}`;
+  }
+
   /** Closes the client's keep-alive connections. */
   async close(): Promise<void> {
-    await this.transport.close();
+    await this.#transport.close();
   }
 
   private operation(id: string): AnyOperation {
@@ -224,7 +236,9 @@ export class Client<C extends ConnectorId = ConnectorId> {
 
 /** Schema + refinement checks, then encoding. Throws `ValidationError` listing every problem. */
 export function encodeValid(operation: AnyOperation, input: unknown) {
-  const issues = schemaIssues(operation.input, input);
+  // Values that cannot become JSON, URL or header text first: nothing below may throw on them.
+  const issues = jsonInputIssues(input);
+  if (issues.length === 0) issues.push(...schemaIssues(operation.input, input));
   if (issues.length === 0) issues.push(...(operation.refine?.(input) ?? []));
   if (issues.length > 0) throw new ValidationError(`Invalid input for ${operation.id}`, issues);
   return operation.encode(input, { newId: ulid });

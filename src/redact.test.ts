@@ -15,8 +15,33 @@ describe('Redactor', () => {
     });
   });
 
-  it('leaves short values alone instead of mangling ordinary text', () => {
-    expect(new Redactor(['abc']).text('abc')).toBe('abc');
+  it('redacts short secrets where they stand alone, without mangling words that contain them', () => {
+    const short = Redactor.forCredentials('s1', 'abc');
+    expect(short.text('abc')).toBe(REDACTED);
+    expect(short.text('key=abc&x=1, "abc" (abc)')).toBe(`key=${REDACTED}&x=1, "${REDACTED}" (${REDACTED})`);
+    expect(short.text('abcdef cabc ab_abc abc-1')).toBe('abcdef cabc ab_abc abc-1');
+    expect(short.value({ abc: 'abc', other: 'abcd', list: ['x', 'abc'] })).toEqual({
+      [REDACTED]: REDACTED,
+      other: 'abcd',
+      list: ['x', REDACTED],
+    });
+    expect(redactHeaders({ 'x-echo': 'abc', 'x-other': 'abcd' }, short)).toEqual({
+      'x-echo': REDACTED,
+      'x-other': 'abcd',
+    });
+    expect(new Redactor(['a.c']).text('abc a.c')).toBe(`abc ${REDACTED}`);
+  });
+
+  it('redacts object keys in bodies, keeping "__proto__" an ordinary key', () => {
+    const body = JSON.parse('{"sk_live_abcdef": {"__proto__": {"sk_live_abcdef": 1}}}') as unknown;
+    const redacted = redactor.value(body) as Record<string, Record<string, unknown>>;
+    expect(JSON.stringify(redacted)).toBe(`{"${REDACTED}":{"__proto__":{"${REDACTED}":1}}}`);
+  });
+
+  it('cuts bodies nested deeper than it will walk instead of overflowing the stack', () => {
+    let deep: unknown = 'sk_live_abcdef';
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    expect(JSON.stringify(redactor.value(deep))).not.toContain('sk_live_abcdef');
   });
 
   it('keeps only the scheme of Authorization', () => {

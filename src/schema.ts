@@ -190,6 +190,14 @@ function toIssue(error: ErrorObject): ValidationIssue {
       return { path: `${at}/${String(params['missingProperty'])}`, message: 'is required' };
     case 'additionalProperties': {
       const name = String(params['additionalProperty']);
+      const patterns = namePatterns(error.parentSchema);
+      if (patterns.length > 0 && knownProperties(error.parentSchema).length === 0) {
+        // A record whose names follow a rule (header names): the name breaks the rule.
+        return {
+          path: `${at}/${escapePointer(name)}`,
+          message: `is not an allowed name: it must match ${patterns.map((p) => `/${p}/`).join(' or ')}`,
+        };
+      }
       const known = knownProperties(error.parentSchema);
       const suggestion = closest(name, known);
       const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
@@ -221,6 +229,12 @@ function knownProperties(schema: unknown): string[] {
   if (typeof schema !== 'object' || schema === null) return [];
   const properties = (schema as { properties?: unknown }).properties;
   return typeof properties === 'object' && properties !== null ? Object.keys(properties) : [];
+}
+
+function namePatterns(schema: unknown): string[] {
+  if (typeof schema !== 'object' || schema === null) return [];
+  const patterns = (schema as { patternProperties?: unknown }).patternProperties;
+  return typeof patterns === 'object' && patterns !== null ? Object.keys(patterns) : [];
 }
 
 function escapePointer(segment: string): string {

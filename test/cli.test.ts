@@ -148,6 +148,30 @@ describe('cioc run against the emulator', () => {
     expect(emulator.requests).toHaveLength(0);
   });
 
+  it.each([
+    [{ 'X-Bad Name': '1' }, '/headers/X-Bad Name'],
+    [{ 'x-a': 'smile \u{1F600}' }, '/headers/x-a'],
+    [{ 'Keep-Alive': 'timeout=5' }, '/headers/Keep-Alive'],
+  ])(
+    'exits 2 on the raw POST headers %j, with and without --dry-run, and sends nothing',
+    async (headers, at) => {
+      const input = JSON.stringify({
+        method: 'POST',
+        endpoint: '/v1/x',
+        headers,
+        body_type: 'json',
+        body: {},
+      });
+      for (const extra of [[], ['--dry-run']]) {
+        const result = await cioc(['run', 'track.raw_http_request', '--input', input, ...extra], { env });
+        expect(result.code).toBe(2);
+        expect(JSON.parse(result.stderr)).toMatchObject({ error: { type: 'validation' } });
+        expect(result.stderr).toContain(at);
+      }
+      expect(emulator.requests).toHaveLength(0);
+    },
+  );
+
   it('exits 4 on an API 4xx and 5 on a 5xx or a refused connection', async () => {
     const notFound = await cioc(
       ['run', 'app.raw_http_request', '--input', '{"method":"GET","endpoint":"/campaigns/1/triggers/999"}'],

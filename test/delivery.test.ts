@@ -260,13 +260,89 @@ describe('v2 batch builder', () => {
     const client = trackClient();
     emulator.faults.add({ path: '/api/v2/batch', status: 503, times: 1 });
     const ok = await sendBatch(client, [{ type: 'person', action: 'delete', identifiers: { id: '1' } }]);
-    expect(ok).toMatchObject({ accepted: 1, rejected: [], failed: [] });
+    expect(ok).toMatchObject({ accepted: 1, rejected: [], failed: [], maybeDelivered: [] });
+    // A 5xx may come after the change was made: "may have been delivered", not "failed".
     emulator.faults.add({ path: '/api/v2/batch', status: 503, times: 10 });
-    const failed = await sendBatch(client, [{ type: 'person', action: 'delete', identifiers: { id: '1' } }], {
-      maxRetries: 1,
-    });
-    expect(failed.failed.map((f) => f.index)).toEqual([0]);
-    expect(failed.accepted).toBe(0);
+    const unknown = await sendBatch(
+      client,
+      [{ type: 'person', action: 'delete', identifiers: { id: '1' } }],
+      {
+        maxRetries: 1,
+      },
+    );
+    expect(unknown.maybeDelivered.map((f) => f.index)).toEqual([0]);
+    expect(unknown.failed).toEqual([]);
+    expect(unknown.accepted).toBe(0);
+    // A 429 is a refusal before processing: "failed", safe to send again.
+    emulator.faults.clear();
+    emulator.faults.add({ path: '/api/v2/batch', status: 429, times: 10 });
+    const refused = await sendBatch(
+      client,
+      [{ type: 'person', action: 'delete', identifiers: { id: '1' } }],
+      {
+        maxRetries: 0,
+      },
+    );
+    expect(refused.failed).toEqual([
+      {
+        index: 0,
+        reason: expect.stringContaining('429') as string,
+        entity: { type: 'person', action: 'delete', identifiers: { id: '1' } },
+      },
+    ]);
+    expect(refused.maybeDelivered).toEqual([]);
+    await client.close();
+  });
+
+  it('gives back the ids items were sent with: resending what may have been delivered stores each event once', async () => {
+    const client = trackClient();
+    // Every attempt (1 + 3 retries) is processed, and its answer lost.
+    emulator.faults.add({ method: 'POST', path: '/api/v2/batch', drop: 'after_processing', times: 4 });
+    const events = [
+      { type: 'person', action: 'event', identifiers: { id: 'p1' }, name: 'signed_up' },
+      { type: 'person', action: 'identify', identifiers: { id: 'p2' }, attributes: { plan: 'pro' } },
+      { type: 'person', action: 'event', identifiers: { id: 'p2' }, name: 'upgraded' },
+    ];
+    const first = await sendBatch(client, events);
+    expect(first.accepted).toBe(0);
+    expect(first.failed).toEqual([]);
+    expect(first.maybeDelivered.map((p) => p.index)).toEqual([0, 1, 2]);
+    const ids = first.maybeDelivered.map((p) => p.id);
+    expect(ids[0]).toMatch(/^[0-9A-Z]{26}$/);
+    expect(ids[1]).toBeUndefined(); // identify carries no id: it is idempotent
+    expect(ids[2]).toMatch(/^[0-9A-Z]{26}$/);
+    expect(first.maybeDelivered[0]?.entity).toEqual({ ...events[0], id: ids[0] });
+    await settle();
+    expect(emulator.requests.filter((r) => r.path === '/api/v2/batch')).toHaveLength(4);
+    // Resend exactly what the report gives back.
+    const again = await sendBatch(
+      client,
+      first.maybeDelivered.map((p) => p.entity),
+    );
+    expect(again).toMatchObject({ accepted: 3, rejected: [], failed: [], maybeDelivered: [] });
+    expect(emulator.state.events.map((e) => [e.name, e.id])).toEqual([
+      ['signed_up', ids[0]],
+      ['upgraded', ids[2]],
+    ]);
+    await client.close();
+  });
+
+  it('a merge that was applied but whose answer was lost is "may have been delivered", never "failed"', async () => {
+    const client = trackClient();
+    const setup = await sendBatch(client, [
+      { type: 'person', action: 'identify', identifiers: { id: 'a' } },
+      { type: 'person', action: 'identify', identifiers: { id: 'b' } },
+    ]);
+    expect(setup.accepted).toBe(2);
+    emulator.faults.add({ method: 'POST', path: '/api/v2/batch', drop: 'after_processing', times: 1 });
+    const report = await sendBatch(client, [
+      { type: 'person', action: 'merge', primary: { id: 'a' }, secondary: { id: 'b' } },
+    ]);
+    expect(report.failed).toEqual([]);
+    expect(report.maybeDelivered.map((p) => p.index)).toEqual([0]);
+    expect(report.maybeDelivered[0]?.reason).toContain('may have been delivered; not retried');
+    await settle();
+    expect(emulator.state.people.map((p) => p.id)).toEqual(['a']); // it was applied
     await client.close();
   });
 
@@ -276,7 +352,8 @@ describe('v2 batch builder', () => {
     const report = await sendBatch(client, [
       { type: 'person', action: 'merge', primary: { id: 'a' }, secondary: { id: 'b' } },
     ]);
-    expect(report.failed[0]?.reason).toContain('may have been delivered; not retried');
+    expect(report.failed).toEqual([]);
+    expect(report.maybeDelivered[0]?.reason).toContain('may have been delivered; not retried');
     await settle();
     expect(emulator.requests.map((r) => r.path)).toEqual(['/api/v2/batch']); // sent once, never again
     await client.close();

@@ -8,6 +8,7 @@ import { ulid } from '../ulid.js';
 import type { Client, CallOptions } from '../client.js';
 import {
   AbortedError,
+  ApiError,
   CiocError,
   ConnectionError,
   DeliveryUnknownError,
@@ -18,6 +19,7 @@ import {
 import { findOperation } from '../operations/registry.js';
 import { isMerge, needsEventId, V2_LIMITS, V2Entity } from '../operations/track-v2.js';
 import { wireRequest } from '../operations/wire.js';
+import { jsonInputIssues } from '../json-input.js';
 import { schemaIssues } from '../schema.js';
 
 export interface BatchItemProblem {
@@ -25,17 +27,35 @@ export interface BatchItemProblem {
   index: number;
   reason: string;
   field?: string;
+  /**
+   * `failed` and `maybeDelivered` only: the item exactly as it was sent, with the `id` it was sent
+   * with (person events, pages and screens). Resend this, not your original: the same id lets
+   * Customer.io deduplicate an event that did arrive.
+   */
+  entity?: unknown;
+  /** The event `id` the item was sent with, when it has one. */
+  id?: string;
 }
 
 export interface BatchReport {
   /** Items given. */
   items: number;
-  /** Items Customer.io accepted: every index not listed in `rejected` or `failed`. */
+  /** Items Customer.io accepted: every index not listed in `rejected`, `failed` or `maybeDelivered`. */
   accepted: number;
-  /** Items refused, before sending (invalid, too large) or by Customer.io (207, 400). Do not resend as is. */
+  /** Items refused, before sending (invalid, too large) or by Customer.io (207, 4xx). Do not resend as is. */
   rejected: BatchItemProblem[];
-  /** Items whose request failed after all retries (5xx, timeouts, connection): safe to send again. */
+  /**
+   * Items whose request was refused before it was processed (429, or a connection that never
+   * carried it), after all retries: nothing happened, safe to send `entity` again.
+   */
   failed: BatchItemProblem[];
+  /**
+   * Items whose request was sent but got no usable answer (a timeout, a dropped connection, a
+   * 5xx), after all retries: they may have been delivered. Resending `entity` is harmless for
+   * everything but a merge (events keep their id and are deduplicated; identify, delete and
+   * the rest are idempotent); check a merge before sending it again.
+   */
+  maybeDelivered: BatchItemProblem[];
   /** HTTP requests made (retries not counted). */
   requests: number;
 }
@@ -66,7 +86,14 @@ export async function sendBatch(
   if (operation === undefined) throw new Error('track.send_batch is not registered');
   const maxBytes = Math.min(options.maxBatchBytes ?? V2_LIMITS.batchBytes, V2_LIMITS.batchBytes);
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const report: BatchReport = { items: 0, accepted: 0, rejected: [], failed: [], requests: 0 };
+  const report: BatchReport = {
+    items: 0,
+    accepted: 0,
+    rejected: [],
+    failed: [],
+    maybeDelivered: [],
+    requests: 0,
+  };
   const inFlight = new Set<Promise<void>>();
 
   const send = async (batch: PackedBatch): Promise<void> => {
@@ -102,14 +129,18 @@ export async function sendBatch(
       report.accepted += batch.indices.length - bad.size;
     } catch (error) {
       if (!(error instanceof CiocError) || error instanceof AbortedError) throw error;
-      const transient =
-        error instanceof ServerError ||
-        error instanceof RateLimitError ||
-        error instanceof ConnectionError ||
-        error instanceof TimeoutError ||
-        error instanceof DeliveryUnknownError;
-      const target = transient ? report.failed : report.rejected;
-      for (const index of batch.indices) target.push({ index, reason: error.message });
+      const fate = fateOf(error);
+      batch.indices.forEach((index, i) => {
+        const problem: BatchItemProblem = { index, reason: error.message };
+        if (fate !== 'rejected') {
+          // Give back the item as sent (with the id it carried), parsed only on this rare path.
+          const entity = JSON.parse(batch.items[i] ?? 'null') as unknown;
+          problem.entity = entity;
+          const id = (entity as { id?: unknown } | null)?.id;
+          if (typeof id === 'string') problem.id = id;
+        }
+        report[fate].push(problem);
+      });
     }
   };
 
@@ -124,7 +155,8 @@ export async function sendBatch(
   /** Adds one item; returns a full batch to dispatch, if adding it closed one. */
   const add = (entity: unknown): PackedBatch | undefined => {
     const index = report.items++;
-    const issues = schemaIssues(V2Entity, entity);
+    let issues = jsonInputIssues(entity);
+    if (issues.length === 0) issues = schemaIssues(V2Entity, entity);
     if (issues.length > 0) {
       const first = issues[0];
       report.rejected.push({
@@ -178,7 +210,28 @@ export async function sendBatch(
   await Promise.all(inFlight);
   report.rejected.sort((a, b) => a.index - b.index);
   report.failed.sort((a, b) => a.index - b.index);
+  report.maybeDelivered.sort((a, b) => a.index - b.index);
   return report;
+}
+
+/**
+ * Where the items of a request that finally failed belong. Only what provably was not processed
+ * is `failed`: a 429 or 408 (refused before processing) or a connection that never carried the
+ * request. A 5xx, a timeout or a connection lost after sending may come after the change was
+ * made (a merge that was applied must not look safe to resend): `maybeDelivered`. Any other
+ * answer (4xx) is a refusal of the content: `rejected`.
+ */
+function fateOf(error: CiocError): 'rejected' | 'failed' | 'maybeDelivered' {
+  if (error instanceof RateLimitError || (error instanceof ApiError && error.status === 408)) return 'failed';
+  if (error instanceof ConnectionError) return error.beforeSend ? 'failed' : 'maybeDelivered';
+  if (
+    error instanceof ServerError ||
+    error instanceof TimeoutError ||
+    error instanceof DeliveryUnknownError
+  ) {
+    return 'maybeDelivered';
+  }
+  return 'rejected';
 }
 
 /**

@@ -38,7 +38,9 @@ export function checkEndpoint(endpoint: string): { issues: ValidationIssue[] } |
 function endpointProblem(endpoint: string): string | undefined {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(endpoint)) return 'must not contain control characters (CR, LF, NUL…)';
-  if (/%0[ad]/i.test(endpoint)) return 'must not contain encoded CR or LF (%0D, %0A)';
+  if (/\p{Cs}/u.test(endpoint)) return 'must be well-formed Unicode (it has a lone surrogate)';
+  if (/%(?:[01][0-9a-f]|7f)/i.test(endpoint))
+    return 'must not contain encoded control characters such as NUL, CR or LF (%00, %0D, %0A)';
   if (!endpoint.startsWith('/')) {
     return /^[a-z][a-z0-9+.-]*:/i.test(endpoint)
       ? 'must be a path suffix such as "/customers/42", not an absolute URL'
@@ -51,13 +53,25 @@ function endpointProblem(endpoint: string): string | undefined {
   const path = queryAt === -1 ? endpoint : endpoint.slice(0, queryAt);
   if (/%(?![0-9a-f]{2})/i.test(endpoint)) return 'contains a "%" that is not a valid percent-encoding';
   for (const segment of path.split('/')) {
-    const decoded = segment.replace(/%2e/gi, '.');
-    if (decoded === '.' || decoded === '..') {
-      return 'must not contain "." or ".." segments (also percent-encoded as %2e)';
+    if (isDotSegment(segment)) {
+      return 'must not contain "." or ".." segments (also percent-encoded as %2e, or followed by ";…" or spaces)';
     }
     if (/%2f|%5c/i.test(segment)) return 'must not contain an encoded "/" or "\\" (%2F, %5C)';
   }
   return undefined;
+}
+
+/**
+ * A segment some server on the way could take for "." or "..": percent-encoded (`%2e`), with path
+ * parameters (`..;jsessionid=x`, Tomcat and Jetty strip them) or trailing spaces (`..%20`, some
+ * servers trim them). Encoded NUL and other control characters are refused before this.
+ */
+function isDotSegment(segment: string): boolean {
+  const decoded = segment.replace(/%([0-7][0-9a-f])/gi, (_m, hex: string) =>
+    String.fromCharCode(parseInt(hex, 16)),
+  );
+  const bare = decoded.split(';', 1)[0]?.replace(/[\s]+$/, '') ?? '';
+  return bare === '.' || bare === '..';
 }
 
 function encodePath(path: string): string {

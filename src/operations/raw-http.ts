@@ -8,6 +8,7 @@ import { ValidationError } from '../errors.js';
 import type { ConnectorId } from '../regions.js';
 import { defineOperation } from './define.js';
 import { checkEndpoint } from './endpoint-guard.js';
+import { HTTP_TOKEN_PATTERN, headerNameProblem, headerValueProblem } from '../http-fields.js';
 import type { QueryScalar, QueryValue, RateBucket, WireBody, WireResponse } from './types.js';
 import { wireRequest } from './wire.js';
 
@@ -36,8 +37,10 @@ export const RawHttpInput = Type.Object(
       }),
     ),
     headers: Type.Optional(
-      Type.Record(Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" }), Type.String(), {
-        description: 'Extra request headers. `Authorization`, `Host` and framing headers cannot be set.',
+      Type.Record(Type.String({ pattern: HTTP_TOKEN_PATTERN }), Type.String(), {
+        additionalProperties: false,
+        description:
+          'Extra request headers: names are HTTP tokens, values visible ASCII (with spaces and tabs inside). `Authorization`, `Host`, framing and hop-by-hop headers, proxy headers and method or host overrides cannot be set.',
       }),
     ),
     body_type: Type.Optional(
@@ -73,16 +76,31 @@ export const RawHttpOutput = Type.Object(
   { additionalProperties: false },
 );
 
-// eslint-disable-next-line no-control-regex -- CR, LF and NUL are exactly what must be refused.
-const CONTROL_CHARS = /[\r\n\u0000]/;
-
-const FORBIDDEN_HEADERS = new Set([
-  'authorization',
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'upgrade',
+/**
+ * Headers a raw request may not set, beyond what the transport owns (`http-fields.ts`): the
+ * credentials, and headers that make a server or a proxy on the way route or interpret the
+ * request differently from what it is (another host, another method: a retried GET must never
+ * become a POST on a server that honours `X-HTTP-Method-Override`).
+ */
+const RAW_FORBIDDEN: ReadonlyMap<string, string> = new Map([
+  ['authorization', 'cannot be set: the connector injects the authentication'],
+  ['proxy-authorization', 'cannot be set: credentials are only ever the connector’s own'],
+  ...[
+    'forwarded',
+    'x-forwarded-host',
+    'x-forwarded-for',
+    'x-forwarded-proto',
+    'x-forwarded-port',
+    'x-forwarded-prefix',
+    'x-forwarded-server',
+    'x-original-url',
+    'x-rewrite-url',
+    'x-original-host',
+  ].map((name): [string, string] => [name, 'cannot be set: it could make a server see another host or path']),
+  ...['x-http-method-override', 'x-http-method', 'x-method-override'].map((name): [string, string] => [
+    name,
+    'cannot be set: it could make a server run another method than the one sent (set `method` instead)',
+  ]),
 ]);
 
 function refine(input: RawHttpInput): ValidationIssue[] {
@@ -90,18 +108,11 @@ function refine(input: RawHttpInput): ValidationIssue[] {
   const checked = checkEndpoint(input.endpoint);
   if ('issues' in checked) issues.push(...checked.issues);
   for (const [name, value] of Object.entries(input.headers ?? {})) {
-    if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
-      issues.push({
-        path: `/headers/${name}`,
-        message:
-          name.toLowerCase() === 'authorization'
-            ? 'cannot be set: the connector injects the authentication'
-            : 'cannot be set: the transport controls it',
-      });
-    }
-    if (CONTROL_CHARS.test(value)) {
-      issues.push({ path: `/headers/${name}`, message: 'must not contain CR, LF or NUL' });
-    }
+    const at = `/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const nameProblem = RAW_FORBIDDEN.get(name.toLowerCase()) ?? headerNameProblem(name);
+    if (nameProblem !== undefined) issues.push({ path: at, message: nameProblem });
+    const valueProblem = headerValueProblem(value);
+    if (valueProblem !== undefined) issues.push({ path: at, message: valueProblem });
   }
   const bodyType = input.body_type ?? 'none';
   const hasBody = input.body !== undefined;
@@ -126,9 +137,9 @@ function refine(input: RawHttpInput): ValidationIssue[] {
   if (input.content_type !== undefined && bodyType !== 'raw') {
     issues.push({ path: '/content_type', message: 'applies only when body_type is "raw"' });
   }
-  if (input.content_type !== undefined && CONTROL_CHARS.test(input.content_type)) {
-    issues.push({ path: '/content_type', message: 'must not contain CR, LF or NUL' });
-  }
+  const contentTypeProblem =
+    input.content_type === undefined ? undefined : headerValueProblem(input.content_type);
+  if (contentTypeProblem !== undefined) issues.push({ path: '/content_type', message: contentTypeProblem });
   if (input.method === 'GET' && bodyType !== 'none') {
     issues.push({ path: '/body_type', message: 'must be "none" for GET' });
   }
@@ -193,7 +204,8 @@ function rawHttpRequest<const C extends ConnectorId>(connector: C, rateBucket: R
     encode(input) {
       const checked = checkEndpoint(input.endpoint);
       if ('issues' in checked) throw new ValidationError('Invalid input', checked.issues);
-      const query: Record<string, QueryValue> = {};
+      // No prototype: a parameter may be called `__proto__` or `constructor` like any other.
+      const query = Object.create(null) as Record<string, QueryValue>;
       for (const [key, value] of checked.query) {
         const existing = query[key];
         query[key] =
@@ -201,7 +213,7 @@ function rawHttpRequest<const C extends ConnectorId>(connector: C, rateBucket: R
             ? value
             : [...(Array.isArray(existing) ? (existing as QueryScalar[]) : [existing as QueryScalar]), value];
       }
-      Object.assign(query, input.query_parameters);
+      for (const [key, value] of Object.entries(input.query_parameters ?? {})) query[key] = value;
       return wireRequest(input.method, checked.path, {
         query,
         headers: input.headers ?? {},

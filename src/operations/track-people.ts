@@ -111,18 +111,21 @@ export const CreateOrUpdateCustomerInput = Type.Object(
 );
 export type CreateOrUpdateCustomerInput = Static<typeof CreateOrUpdateCustomerInput>;
 
-/** Body fields Customer.io reserves: they have their own inputs and may not hide in `attributes`. */
-const RESERVED_BODY_FIELDS: Record<string, string> = {
-  id: 'id',
-  email: 'email',
-  anonymous_id: 'anonymous_id',
-  created_at: 'created_at',
-  _update: 'update_only',
-  _timestamp: 'update_timestamp',
-  unsubscribed: 'unsubscribed',
-  cio_subscription_preferences: 'cio_subscription_preferences',
-  cio_relationships: 'cio_relationships',
-};
+/**
+ * Body fields Customer.io reserves: they have their own inputs and may not hide in `attributes`.
+ * A Map, not an object literal: a lookup must not find `constructor` or `__proto__` on a prototype.
+ */
+const RESERVED_BODY_FIELDS: ReadonlyMap<string, string> = new Map([
+  ['id', 'id'],
+  ['email', 'email'],
+  ['anonymous_id', 'anonymous_id'],
+  ['created_at', 'created_at'],
+  ['_update', 'update_only'],
+  ['_timestamp', 'update_timestamp'],
+  ['unsubscribed', 'unsubscribed'],
+  ['cio_subscription_preferences', 'cio_subscription_preferences'],
+  ['cio_relationships', 'cio_relationships'],
+]);
 
 const Empty = Type.Object({}, { description: 'Track answers 200 with an empty object.' });
 
@@ -165,7 +168,7 @@ export const createOrUpdateCustomer = defineOperation({
     }
     for (const name of names) {
       const at = `/attributes/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      const reserved = RESERVED_BODY_FIELDS[name];
+      const reserved = RESERVED_BODY_FIELDS.get(name);
       if (reserved !== undefined) {
         issues.push({ path: at, message: `is reserved by Customer.io: use the "${reserved}" input instead` });
       }

@@ -30,7 +30,8 @@ export interface RequestParts {
 }
 
 export function wireRequest(method: HttpMethod, path: string, parts: RequestParts = {}): WireRequest {
-  const query: Record<string, QueryValue> = {};
+  // No prototype: a query parameter may be called `__proto__` like any other name.
+  const query = Object.create(null) as Record<string, QueryValue>;
   for (const [key, value] of Object.entries(parts.query ?? {})) if (value !== undefined) query[key] = value;
   return { method, path, query, headers: parts.headers ?? {}, body: parts.body ?? { kind: 'none' } };
 }

@@ -7,7 +7,16 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import { authorizationHeader, type Credentials } from '../connectors.js';
-import { AbortedError, apiErrorFor, CiocError, ConnectionError, TimeoutError } from '../errors.js';
+import {
+  AbortedError,
+  apiErrorFor,
+  CiocError,
+  ConfigError,
+  ConnectionError,
+  TimeoutError,
+  ValidationError,
+} from '../errors.js';
+import { sendableHeaderIssues } from '../http-fields.js';
 import type { WireRequest, WireResponse } from '../operations/types.js';
 import { Redactor, redactHeaders } from '../redact.js';
 import type { ConnectorId } from '../regions.js';
@@ -20,7 +29,11 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 const PRECISE_TIMEOUT_BELOW_MS = 5_000;
 export const DEFAULT_USER_AGENT = `customerio-connectors/${VERSION} (node ${process.version})`;
 
-/** A request ready to send: exact URL, headers and body bytes. */
+/**
+ * A request ready to send: exact URL, headers and body bytes. Its `authorization` header, when it
+ * has one, is a non-enumerable property: readable as `headers.authorization`, but never shown by
+ * `console.log`, `util.inspect` or `JSON.stringify` (and not copied by a spread).
+ */
 export interface PreparedRequest {
   readonly method: string;
   readonly url: string;
@@ -81,17 +94,26 @@ const BEFORE_SEND_CODES = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
 ]);
 
+/**
+ * undici's own refusals of a request's arguments (a header, the method, the path): thrown while it
+ * builds the request, before anything is written. Nothing was sent, so they are never "may have
+ * been delivered" and never retried.
+ */
+const REFUSED_BEFORE_SEND_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED']);
+
 export class Transport {
   readonly connector: ConnectorId;
   readonly baseUrl: string;
   readonly redactor: Redactor;
   private readonly base: BaseUrl;
-  private readonly authorization: string;
+  /** `#private`: never shown when the transport, or a client holding it, is printed. */
+  readonly #authorization: string;
   /** A one-way fingerprint of the credentials (keys per-credential rate limits; never the secret). */
   readonly credentialFingerprint: string;
   private readonly timeoutMs: number;
-  private readonly dispatcher: Dispatcher;
+  private dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
+  private readonly connections: number;
   private readonly userAgent: string;
   private readonly logger: Logger | undefined;
 
@@ -101,13 +123,12 @@ export class Transport {
     this.base = parseBaseUrl(options.baseUrl);
     this.redactor = Redactor.forCredentials(options.credentials.siteId, options.credentials.apiKey);
     // Throws ConfigError naming the missing credential before anything can be sent.
-    this.authorization = authorizationHeader(options.connector, options.credentials);
-    this.credentialFingerprint = credentialFingerprint(this.authorization);
+    this.#authorization = authorizationHeader(options.connector, options.credentials);
+    this.credentialFingerprint = credentialFingerprint(this.#authorization);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.ownsDispatcher = options.dispatcher === undefined;
-    this.dispatcher =
-      options.dispatcher ??
-      new Agent({ connections: options.connections ?? 32, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.connections = options.connections ?? 32;
+    this.dispatcher = options.dispatcher ?? this.newAgent();
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.logger = options.logger;
   }
@@ -141,8 +162,35 @@ export class Transport {
         headers['content-type'] = 'application/x-www-form-urlencoded';
         break;
     }
-    if (wire.noAuth !== true) headers['authorization'] = this.authorization;
+    // Refused here, before undici ever sees them: see `http-fields.ts` and `refusedBySender`.
+    const issues = sendableHeaderIssues(headers);
+    if (issues.length > 0) throw new ValidationError('The request cannot be sent', issues);
+    if (wire.noAuth !== true) {
+      // A getter, so that even `util.inspect(…, { showHidden: true })` shows `[Getter]`, not the value.
+      const authorization = this.#authorization;
+      Object.defineProperty(headers, 'authorization', { get: () => authorization, enumerable: false });
+    }
     return { method: wire.method, url, headers, body };
+  }
+
+  private newAgent(): Agent {
+    return new Agent({ connections: this.connections, keepAliveTimeout: 30_000, pipelining: 1 });
+  }
+
+  /**
+   * undici refused a request while building it (an argument error). In undici 7 the pool marks
+   * the connection it had picked as busy (`kNeedDrain`) when `dispatch` reports the refusal, and
+   * nothing ever clears that mark: after as many refusals as the pool has connections, every
+   * later request waits in the pool's queue for ever, whatever its timeout or signal. Requests are
+   * checked before they get there (`prepare`), but any refusal that still gets through must not
+   * wedge the client: an Agent of our own is replaced by a fresh one (the old one finishes what it
+   * has in flight, then closes). A dispatcher given by the caller is theirs to manage.
+   */
+  private recycleAfterRefusal(): void {
+    if (!this.ownsDispatcher) return;
+    const wedged = this.dispatcher;
+    this.dispatcher = this.newAgent();
+    wedged.close().catch(() => undefined);
   }
 
   /** The request as it may be shown to a person: credentials redacted. */
@@ -155,10 +203,13 @@ export class Transport {
         body = prepared.body;
       }
     }
+    const headers = redactHeaders(prepared.headers, this.redactor);
+    const authorization = prepared.headers['authorization'];
+    if (authorization !== undefined) Object.assign(headers, redactHeaders({ authorization }, this.redactor));
     return {
       method: prepared.method,
       url: this.redactor.text(prepared.url),
-      headers: redactHeaders(prepared.headers, this.redactor),
+      headers,
       body: this.redactor.value(body),
     };
   }
@@ -169,6 +220,13 @@ export class Transport {
    */
   async attempt(prepared: PreparedRequest, options: SendOptions = {}): Promise<WireResponse> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const dispatcherState = this.dispatcher as { closed?: unknown; destroyed?: unknown };
+    if (dispatcherState.closed === true || dispatcherState.destroyed === true) {
+      // undici would refuse it as "destroyed", which looks like a connection lost mid-request.
+      throw new ConfigError(
+        `${prepared.method} ${this.redactor.text(prepared.url)} was not sent: the client is closed`,
+      );
+    }
     const started = performance.now();
     // Redaction happens where a message is built, so the hot path never pays for it.
     const safeUrl = (): string => this.redactor.text(prepared.url);
@@ -192,9 +250,11 @@ export class Transport {
     else options.signal?.addEventListener('abort', onAbort, { once: true });
     let wire: WireResponse;
     try {
+      const authorization = prepared.headers['authorization'];
       const response = await request(prepared.url, {
         method: prepared.method,
-        headers: prepared.headers,
+        // The authorization header is not enumerable (see PreparedRequest): added back here.
+        headers: authorization === undefined ? prepared.headers : { ...prepared.headers, authorization },
         body: prepared.body ?? null,
         dispatcher: this.dispatcher,
         signal: controller?.signal,
@@ -249,6 +309,11 @@ export class Transport {
   ): CiocError {
     if (error instanceof CiocError) return error;
     const code = errorCode(error);
+    if (code !== undefined && REFUSED_BEFORE_SEND_CODES.has(code)) {
+      this.recycleAfterRefusal();
+      const detail = this.redactor.text(error instanceof Error ? error.message : String(error));
+      return new ValidationError(`${method} ${url} was refused by the HTTP client before sending: ${detail}`);
+    }
     if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
       return new TimeoutError(`${method} ${url} got no complete response within ${timeoutMs} ms`, timeoutMs);
     }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.js';
 import { signWebhook, verifyWebhook, verifyWebhookRequest } from './verify.js';
 
 const KEY = 'whsec_test_signing_key';
@@ -75,5 +76,108 @@ describe('reporting webhook verification', () => {
     expect(verifyWebhook({ ...base, body: notJson, signature: signWebhook(KEY, TS, notJson) })).toMatchObject(
       { ok: false, reason: 'bad_json' },
     );
+  });
+
+  it('an empty or unset signing key is a ConfigError, never a verdict', () => {
+    const forged = { timestamp: TS, signature: signWebhook('x', TS, BODY), body: BODY, now: TS };
+    for (const signingKey of ['', undefined, null, 42]) {
+      expect(() => verifyWebhook({ ...forged, signingKey: signingKey as unknown as string })).toThrow(
+        ConfigError,
+      );
+      expect(() =>
+        verifyWebhookRequest(
+          { headers: { 'x-cio-timestamp': String(TS), 'x-cio-signature': forged.signature }, rawBody: BODY },
+          signingKey as unknown as string,
+        ),
+      ).toThrow(ConfigError);
+    }
+    expect(() => signWebhook('', TS, BODY)).toThrow(ConfigError);
+  });
+
+  it('refuses signatures that are not exactly 64 hex digits', () => {
+    const signature = signWebhook(KEY, TS, BODY);
+    const base = { signingKey: KEY, timestamp: TS, body: BODY, now: TS };
+    expect(verifyWebhook({ ...base, signature })).toMatchObject({ ok: true });
+    expect(verifyWebhook({ ...base, signature: signature.toUpperCase() })).toMatchObject({ ok: true });
+    for (const bad of [
+      `${signature}0`,
+      `${signature}00`,
+      signature.slice(0, 63),
+      ` ${signature}`,
+      `${signature.slice(0, 62)}zz`,
+    ]) {
+      expect(verifyWebhook({ ...base, signature: bad })).toMatchObject({
+        ok: false,
+        reason: 'bad_signature',
+      });
+    }
+  });
+
+  it('verifies the timestamp exactly as sent, digits only', () => {
+    const base = { signingKey: KEY, body: BODY, now: TS };
+    for (const timestamp of [
+      ' 1700000000',
+      '1700000000 ',
+      '1.7e9',
+      '0x6553F100',
+      '+1700000000',
+      '-1',
+      '1700000000.0',
+      '',
+    ]) {
+      // Even signed by the sender exactly so, these are not unix seconds as Customer.io sends them.
+      expect(
+        verifyWebhook({ ...base, timestamp, signature: signWebhook(KEY, timestamp, BODY) }),
+      ).toMatchObject({
+        ok: false,
+        reason: 'bad_timestamp',
+      });
+    }
+    // Leading zeros verify when that is what was signed, and only then.
+    const padded = '01700000000';
+    expect(
+      verifyWebhook({ ...base, timestamp: padded, signature: signWebhook(KEY, padded, BODY) }),
+    ).toMatchObject({
+      ok: true,
+      timestamp: TS,
+    });
+    expect(
+      verifyWebhook({ ...base, timestamp: padded, signature: signWebhook(KEY, TS, BODY) }),
+    ).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
+  });
+
+  it('a negative or NaN tolerance is a ConfigError, not "off"', () => {
+    const base = {
+      signingKey: KEY,
+      timestamp: TS,
+      signature: signWebhook(KEY, TS, BODY),
+      body: BODY,
+      now: TS + 3600,
+    };
+    for (const toleranceSeconds of [-1, NaN, Infinity, '300' as unknown as number]) {
+      expect(() => verifyWebhook({ ...base, toleranceSeconds })).toThrow(ConfigError);
+    }
+    expect(verifyWebhook({ ...base, toleranceSeconds: 0 })).toMatchObject({ ok: true });
+  });
+
+  it('a body that is not raw bytes gets a verdict, not an exception', () => {
+    const signature = signWebhook(KEY, TS, BODY);
+    for (const body of [JSON.parse(BODY) as unknown, null, 42]) {
+      expect(
+        verifyWebhook({ signingKey: KEY, timestamp: TS, signature, body: body as string, now: TS }),
+      ).toMatchObject({ ok: false, reason: 'bad_body' });
+    }
+    expect(
+      verifyWebhook({
+        signingKey: KEY,
+        timestamp: TS,
+        signature,
+        body: new Uint8Array(Buffer.from(BODY)),
+        now: TS,
+      }),
+    ).toMatchObject({ ok: true });
   });
 });

@@ -6,17 +6,19 @@
  * (UNCONFIRMED) and can be changed or turned off.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ConfigError } from '../errors.js';
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 export interface WebhookCheck {
+  /** The webhook signing key: a non-empty string, or verification is a `ConfigError`. */
   signingKey: string;
-  /** The X-CIO-Timestamp header (unix seconds). */
+  /** The X-CIO-Timestamp header (unix seconds, digits only), verified exactly as sent. */
   timestamp: string | number | undefined;
-  /** The X-CIO-Signature header (hex). */
+  /** The X-CIO-Signature header (64 hex digits). */
   signature: string | undefined;
   /** The raw body bytes, exactly as received: re-serialised JSON does not verify. */
-  body: string | Buffer;
+  body: string | Buffer | Uint8Array;
   /** Oldest (and furthest in the future) timestamp accepted, in seconds; 0 turns the check off. */
   toleranceSeconds?: number;
   /** Now, in unix seconds (for tests). */
@@ -27,19 +29,49 @@ export type WebhookVerdict =
   | { ok: true; event: unknown; timestamp: number }
   | {
       ok: false;
-      reason: 'missing_headers' | 'bad_timestamp' | 'stale' | 'bad_signature' | 'bad_json';
+      reason: 'missing_headers' | 'bad_timestamp' | 'stale' | 'bad_signature' | 'bad_body' | 'bad_json';
       message: string;
     };
 
-/** The signature Customer.io sends for a body at a timestamp. */
+/** An HMAC-SHA256 digest in hex: 32 bytes, 64 digits. */
+const SIGNATURE = /^[0-9a-fA-F]{64}$/;
+/** Unix seconds as Customer.io sends them: digits only (no sign, space, exponent or hex). */
+const TIMESTAMP = /^[0-9]{1,15}$/;
+
+function checkedKey(signingKey: unknown): string {
+  if (typeof signingKey !== 'string' || signingKey === '') {
+    throw new ConfigError(
+      'The webhook signing key is missing or empty: set it (Customer.io → Data & Integrations → Reporting webhooks → signing key) before verifying webhooks.',
+    );
+  }
+  return signingKey;
+}
+
+function checkedTolerance(tolerance: unknown): number {
+  if (tolerance === undefined) return DEFAULT_TOLERANCE_SECONDS;
+  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
+    throw new ConfigError(
+      `toleranceSeconds must be a number of seconds, 0 or more (0 turns the replay check off), not ${typeof tolerance === 'number' ? String(tolerance) : `a ${typeof tolerance}`}`,
+    );
+  }
+  return tolerance;
+}
+
+/** The signature Customer.io sends for a body at a timestamp (signed as the header text). */
 export function signWebhook(signingKey: string, timestamp: number | string, body: string | Buffer): string {
-  return createHmac('sha256', signingKey)
+  return createHmac('sha256', checkedKey(signingKey))
     .update(`v0:${String(timestamp)}:`)
     .update(body)
     .digest('hex');
 }
 
+/**
+ * Checks one delivery. A bad delivery is a verdict (`ok: false` with a reason), never an
+ * exception; a bad configuration (no signing key, a negative or NaN tolerance) is a `ConfigError`.
+ */
 export function verifyWebhook(check: WebhookCheck): WebhookVerdict {
+  const signingKey = checkedKey(check.signingKey);
+  const tolerance = checkedTolerance(check.toleranceSeconds);
   if (check.timestamp === undefined || check.signature === undefined || check.signature === '') {
     return {
       ok: false,
@@ -47,27 +79,36 @@ export function verifyWebhook(check: WebhookCheck): WebhookVerdict {
       message: 'X-CIO-Timestamp and X-CIO-Signature are both required',
     };
   }
-  const timestamp = Number(check.timestamp);
-  if (!Number.isInteger(timestamp) || timestamp <= 0) {
+  // The header is signed and compared exactly as sent: " 1700000000", "1.7e9" or "0x6553F100"
+  // name the same instant as a number but are not what Customer.io sends.
+  const timestampText = typeof check.timestamp === 'number' ? String(check.timestamp) : check.timestamp;
+  if (typeof timestampText !== 'string' || !TIMESTAMP.test(timestampText)) {
     return {
       ok: false,
       reason: 'bad_timestamp',
-      message: `X-CIO-Timestamp must be unix seconds, not ${JSON.stringify(String(check.timestamp))}`,
+      message: `X-CIO-Timestamp must be unix seconds (digits only), not ${JSON.stringify(String(check.timestamp))}`,
     };
   }
-  const expected = Buffer.from(signWebhook(check.signingKey, timestamp, check.body), 'hex');
-  const given = /^[0-9a-fA-F]+$/.test(check.signature)
-    ? Buffer.from(check.signature, 'hex')
-    : Buffer.alloc(0);
-  // Constant-time comparison; a length mismatch is a mismatch.
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  const timestamp = Number(timestampText);
+  const body = check.body as unknown;
+  if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
+    return {
+      ok: false,
+      reason: 'bad_body',
+      message:
+        'The body must be the raw bytes as received (a string or a Buffer), not a parsed object: re-serialised JSON does not verify',
+    };
+  }
+  const given = typeof check.signature === 'string' && SIGNATURE.test(check.signature) ? check.signature : '';
+  const expected = Buffer.from(signWebhook(signingKey, timestampText, Buffer.from(body)), 'hex');
+  // Constant-time comparison; anything but 64 hex digits is a mismatch.
+  if (given === '' || !timingSafeEqual(Buffer.from(given, 'hex'), expected)) {
     return {
       ok: false,
       reason: 'bad_signature',
       message: 'The signature does not match the body and timestamp under this signing key',
     };
   }
-  const tolerance = check.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const now = check.now ?? Math.floor(Date.now() / 1000);
   if (tolerance > 0 && Math.abs(now - timestamp) > tolerance) {
     return {
@@ -79,7 +120,7 @@ export function verifyWebhook(check: WebhookCheck): WebhookVerdict {
   try {
     return {
       ok: true,
-      event: JSON.parse(Buffer.isBuffer(check.body) ? check.body.toString('utf8') : check.body) as unknown,
+      event: JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8')) as unknown,
       timestamp,
     };
   } catch {
@@ -89,7 +130,10 @@ export function verifyWebhook(check: WebhookCheck): WebhookVerdict {
 
 /** For HTTP handlers: reads the two headers (any case) from a Node-style headers object. */
 export function verifyWebhookRequest(
-  request: { headers: Readonly<Record<string, string | string[] | undefined>>; rawBody: string | Buffer },
+  request: {
+    headers: Readonly<Record<string, string | string[] | undefined>>;
+    rawBody: string | Buffer | Uint8Array;
+  },
   signingKey: string,
   options: { toleranceSeconds?: number; now?: number } = {},
 ): WebhookVerdict {
