@@ -6,10 +6,15 @@ import { completions, completionScript } from './commands/completion.js';
 import type { EmulatorFlags } from './commands/emulator.js';
 import { describeCommand, opsCommand } from './commands/ops.js';
 import { registerOperationCommands } from './commands/operation.js';
+import { registerWorkflowCommands } from './commands/workflow.js';
 import { printError, processIo, type Io } from './io.js';
 import { VERSION } from '../version.js';
 
-export function buildProgram(io: Io, argv: readonly string[]): Command {
+export function buildProgram(
+  io: Io,
+  argv: readonly string[],
+  setExit: (code: number) => void = () => undefined,
+): Command {
   const program = new Command('cioc')
     .description(
       'Customer.io connectors: Track, App and Beta operations, named authentications, and a local emulator.',
@@ -26,6 +31,7 @@ export function buildProgram(io: Io, argv: readonly string[]): Command {
 
   registerOperationCommands(program, io, argv);
   registerAuthCommands(program, io);
+  registerWorkflowCommands(program, io, setExit);
 
   program
     .command('ops')
@@ -97,10 +103,13 @@ export function buildProgram(io: Io, argv: readonly string[]): Command {
 }
 
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
-  const program = buildProgram(io, argv);
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(io, argv, (code) => {
+    exitCode = code;
+  });
   try {
     await program.parseAsync([...argv]);
-    return EXIT.ok;
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;

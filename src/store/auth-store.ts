@@ -116,7 +116,8 @@ export class AuthStore {
   readonly home: string;
   private readonly db: Database.Database;
   private readonly master: MasterKey;
-  private readonly userId: number;
+  /** The current user's row id (workflows and runs are owned by it). */
+  readonly userId: number;
   private readonly organisationId: number;
 
   private constructor(home: string, user: string, db: Database.Database, master: MasterKey) {
@@ -156,6 +157,11 @@ export class AuthStore {
     this.db.close();
   }
 
+  /** The open connection, for the other stores on the same file (workflows, runs). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   /** The local user and their membership of the organisation (the first user is its admin). */
   private enrol(user: string): { userId: number; organisationId: number } {
     return this.db.transaction(() => {
@@ -166,8 +172,7 @@ export class AuthStore {
       const organisationId = (
         this.db.prepare('SELECT id FROM organisations WHERE name = ?').get(ORGANISATION) as { id: number }
       ).id;
-      this.db.prepare('INSERT OR IGNORE INTO users (name, created_at) VALUES (?, ?)').run(user, now);
-      const userId = (this.db.prepare('SELECT id FROM users WHERE name = ?').get(user) as { id: number }).id;
+      const userId = userIdFor(this.db, user, now);
       const members = (
         this.db
           .prepare('SELECT count(*) AS n FROM memberships WHERE organisation_id = ?')
@@ -361,6 +366,24 @@ export class AuthStore {
       open(this.master, row.credentials, `authentication:${row.id}`, `credentials of "${row.name}"`),
     ) as Credentials;
   }
+}
+
+/**
+ * The user a name stands for: `CIOC_USER=a@example.com` and a console login `a@example.com` are
+ * the same person, so a name that looks like an email matches the account with that email first
+ * (emails are stored lower-cased), then a user of that name. A new one is created when none does.
+ */
+function userIdFor(db: Database.Database, user: string, now: string): number {
+  const email = user.includes('@') ? user.trim().toLowerCase() : null;
+  if (email !== null) {
+    const byEmail = db.prepare('SELECT id FROM users WHERE email = ?').get(email) as
+      { id: number } | undefined;
+    if (byEmail !== undefined) return byEmail.id;
+  }
+  const byName = db.prepare('SELECT id FROM users WHERE name = ?').get(user) as { id: number } | undefined;
+  if (byName !== undefined) return byName.id;
+  db.prepare('INSERT INTO users (name, email, created_at) VALUES (?, ?, ?)').run(user, email, now);
+  return (db.prepare('SELECT id FROM users WHERE name = ?').get(user) as { id: number }).id;
 }
 
 /**

@@ -1,0 +1,538 @@
+/**
+ * The engine: `createEngine({ store, authentications })`, then `startRun`, `waitForRun`, `getRun`,
+ * `replay`, `replayFailed`, `resumeInterrupted`, `prune`, `close`.
+ *
+ * Runs are queued in the store first, then executed by this process with at most `concurrency`
+ * at once (the rate limits are per process already, shared by every run). A queue worker later
+ * calls the same `executeRun` for a run id it was given.
+ */
+import { hostname } from 'node:os';
+import { CiocError, ConfigError, ValidationError, errorToJson } from '../errors.js';
+import { findOperation } from '../operations/registry.js';
+import type { ConnectorId } from '../regions.js';
+import type { ResolvedAuthentication } from '../store/auth-store.js';
+import { ulid } from '../ulid.js';
+import { assertWorkflow } from '../workflows/validate.js';
+import type { Step, WorkflowDocument } from '../workflows/document.js';
+import { ClientPool, type AuthenticationResolver, type ClientDefaults } from './authentications.js';
+import { DEFAULT_BODY_LIMIT, recordError, redactorFor, round } from './record.js';
+import { runOutput, runSteps } from './run.js';
+import type { PriorStep, Scope, StepContext } from './step.js';
+import type { EngineStore } from './store.js';
+import type { RunRecord, StepRecord, TriggerData } from './types.js';
+import { runView, type RunView } from './view.js';
+
+export interface EngineOptions {
+  store: EngineStore;
+  authentications: AuthenticationResolver;
+  /** Runs executed at once by this process (default 4). */
+  concurrency?: number | undefined;
+  /** Options for the clients steps use (region `emulator` URL, retry defaults, a dispatcher…). */
+  client?: ClientDefaults | undefined;
+  /** Largest request or response body kept in a run record, in characters (default 64 KiB). */
+  bodyLimit?: number | undefined;
+  /** Keep the newest N finished runs per workflow and/or those finished in the last N days. */
+  retention?:
+    | { keepRuns?: number | undefined; keepDays?: number | undefined; intervalMs?: number | undefined }
+    | undefined;
+  /** How long without a heartbeat before another engine may resume a run (default 60 s). */
+  staleAfterMs?: number | undefined;
+}
+
+export type RunTarget =
+  | { workflowId: string; version?: number | undefined }
+  /** A document run as its owner (the CLI): saved as that owner's workflow of the same name. */
+  | { document: unknown; ownerId: number };
+
+export interface StartOptions {
+  /** Starts at most one run per key and workflow (webhook Idempotency-Key, Customer.io event_id). */
+  idempotencyKey?: string | undefined;
+}
+
+export interface ReplayOptions {
+  /** Run the workflow version the run ran (default) or the workflow's latest. */
+  version?: 'original' | 'latest' | undefined;
+  /**
+   * Send again a step whose delivery is unknown (it may have reached Customer.io). Without it, a
+   * replay that would resend one is refused.
+   */
+  resendUnknown?: boolean | undefined;
+}
+
+export interface Engine {
+  startRun(target: RunTarget, trigger?: Partial<TriggerData>, options?: StartOptions): Promise<string>;
+  waitForRun(runId: string, options?: { timeoutMs?: number }): Promise<RunView>;
+  getRun(runId: string): Promise<RunView | undefined>;
+  replay(runId: string, options?: ReplayOptions): Promise<string>;
+  replayFailed(
+    workflowId: string,
+    range: { from?: string; to?: string },
+    options?: ReplayOptions,
+  ): Promise<string[]>;
+  /** Resumes runs left unfinished by a process that died (or stopped beating), optionally one owner's. */
+  resumeInterrupted(options?: { ownerId?: number | undefined }): Promise<string[]>;
+  prune(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const HEARTBEAT_MS = 10_000;
+
+export function createEngine(options: EngineOptions): Engine {
+  return new WorkflowEngine(options);
+}
+
+interface Queued {
+  runId: string;
+  prior: Map<string, PriorStep>;
+  done: Promise<void>;
+  resolve: () => void;
+}
+
+class WorkflowEngine implements Engine {
+  private readonly store: EngineStore;
+  private readonly clients: ClientPool;
+  private readonly concurrency: number;
+  private readonly bodyLimit: number;
+  private readonly identity = `${hostname()}:${String(process.pid)}:${ulid()}`;
+  private readonly waiting: Queued[] = [];
+  private readonly active = new Map<string, Queued>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private closed = false;
+
+  constructor(private readonly options: EngineOptions) {
+    this.store = options.store;
+    this.clients = new ClientPool(options.client);
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    const heartbeat = setInterval(() => {
+      void this.store.heartbeat([...this.active.keys()], new Date().toISOString()).catch(() => undefined);
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    this.timers.push(heartbeat);
+    const retention = options.retention;
+    if (retention !== undefined && (retention.keepRuns !== undefined || retention.keepDays !== undefined)) {
+      const prune = setInterval(
+        () => {
+          void this.prune().catch(() => undefined);
+        },
+        retention.intervalMs ?? 60 * 60_000,
+      );
+      prune.unref();
+      this.timers.push(prune);
+    }
+  }
+
+  async startRun(
+    target: RunTarget,
+    trigger: Partial<TriggerData> = {},
+    options: StartOptions = {},
+  ): Promise<string> {
+    this.assertOpen();
+    const { workflowId, version, ownerId } = await this.target(target);
+    const run: RunRecord = {
+      id: ulid(),
+      workflowId,
+      workflowVersion: version,
+      ownerId,
+      status: 'queued',
+      trigger: {
+        type: trigger.type ?? 'manual',
+        body: trigger.body ?? {},
+        headers: trigger.headers ?? {},
+        query: trigger.query ?? {},
+      },
+      replayOf: null,
+      output: null,
+      error: null,
+      claimedBy: this.identity,
+      heartbeatAt: new Date().toISOString(),
+      createdAt: new Date().toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      durationMs: null,
+    };
+    // Stored redacted, like everything of a run: a credential pasted into a trigger is not kept.
+    const document = await this.document(workflowId, version);
+    const auths = await this.resolveAuthentications(document, ownerId);
+    run.trigger = auths.redactor.value(run.trigger) as TriggerData;
+    const { created, runId } = await this.store.createRun(run, options.idempotencyKey);
+    if (created) this.enqueue(runId, new Map());
+    return runId;
+  }
+
+  async waitForRun(runId: string, options: { timeoutMs?: number } = {}): Promise<RunView> {
+    const deadline = Date.now() + (options.timeoutMs ?? 5 * 60_000);
+    for (;;) {
+      const local = this.active.get(runId) ?? this.waiting.find((q) => q.runId === runId);
+      if (local !== undefined) await local.done;
+      const view = await this.getRun(runId);
+      if (view === undefined) throw new ValidationError(`There is no run ${runId}`);
+      if (view.status === 'succeeded' || view.status === 'failed') return view;
+      if (Date.now() > deadline) return view;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async getRun(runId: string): Promise<RunView | undefined> {
+    const run = await this.store.getRun(runId);
+    if (run === undefined) return undefined;
+    return runView(run, await this.store.getSteps(runId));
+  }
+
+  async replay(runId: string, options: ReplayOptions = {}): Promise<string> {
+    this.assertOpen();
+    const original = await this.store.getRun(runId);
+    if (original === undefined) throw new ValidationError(`There is no run ${runId}`);
+    if (original.status !== 'succeeded' && original.status !== 'failed')
+      throw new ValidationError(`Run ${runId} is ${original.status}; only a finished run can be replayed`);
+    const workflow = await this.store.getWorkflow(original.workflowId);
+    if (workflow === undefined) throw new ValidationError(`The workflow of run ${runId} no longer exists`);
+    const version = options.version === 'latest' ? workflow.currentVersion : original.workflowVersion;
+    const document = await this.document(original.workflowId, version);
+    const steps = await this.store.getSteps(runId);
+    const prior = replayPlan(document, steps, options.resendUnknown === true);
+    const run: RunRecord = {
+      ...original,
+      id: ulid(),
+      workflowVersion: version,
+      status: 'queued',
+      replayOf: runId,
+      output: null,
+      error: null,
+      claimedBy: this.identity,
+      heartbeatAt: new Date().toISOString(),
+      createdAt: new Date().toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      durationMs: null,
+    };
+    await this.store.createRun(run);
+    this.enqueue(run.id, prior);
+    return run.id;
+  }
+
+  async replayFailed(
+    workflowId: string,
+    range: { from?: string; to?: string },
+    options: ReplayOptions = {},
+  ): Promise<string[]> {
+    const failed = await this.store.listRuns({
+      workflowId,
+      status: 'failed',
+      from: range.from,
+      to: range.to,
+      limit: 10_000,
+    });
+    const ids: string[] = [];
+    for (const run of failed.reverse()) ids.push(await this.replay(run.id, options));
+    return ids;
+  }
+
+  async resumeInterrupted(options: { ownerId?: number | undefined } = {}): Promise<string[]> {
+    this.assertOpen();
+    const resumed: string[] = [];
+    const staleBefore = Date.now() - (this.options.staleAfterMs ?? 60_000);
+    for (const run of await this.store.unfinishedRuns()) {
+      if (this.active.has(run.id) || this.waiting.some((q) => q.runId === run.id)) continue;
+      if (options.ownerId !== undefined && run.ownerId !== options.ownerId) continue;
+      const beat = Date.parse(run.heartbeatAt ?? run.createdAt);
+      if (!(isDeadHere(run.claimedBy) || beat < staleBefore)) continue;
+      if (!(await this.store.claimRun(run.id, run.claimedBy, this.identity, new Date().toISOString())))
+        continue;
+      const prior = new Map<string, PriorStep>();
+      for (const step of await this.store.getSteps(run.id))
+        prior.set(step.key, { record: step, reuse: TERMINAL.has(step.status) });
+      this.enqueue(run.id, prior);
+      resumed.push(run.id);
+    }
+    return resumed;
+  }
+
+  async prune(): Promise<number> {
+    const retention = this.options.retention ?? {};
+    return this.store.pruneRuns({
+      keepRuns: retention.keepRuns,
+      before:
+        retention.keepDays === undefined
+          ? undefined
+          : new Date(Date.now() - retention.keepDays * 86_400_000).toISOString(),
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.waiting.length = 0;
+    await Promise.all([...this.active.values()].map((q) => q.done));
+    await this.clients.close();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private assertOpen(): void {
+    if (this.closed) throw new ConfigError('The engine is closed');
+  }
+
+  private async target(target: RunTarget): Promise<{ workflowId: string; version: number; ownerId: number }> {
+    if ('workflowId' in target) {
+      const workflow = await this.store.getWorkflow(target.workflowId);
+      if (workflow === undefined) throw new ValidationError(`There is no workflow ${target.workflowId}`);
+      return {
+        workflowId: workflow.id,
+        version: target.version ?? workflow.currentVersion,
+        ownerId: workflow.ownerId,
+      };
+    }
+    const document = assertWorkflow(target.document);
+    const existing = await this.store.findWorkflowByName(target.ownerId, document.name);
+    const saved = await this.store.saveWorkflow({
+      ownerId: target.ownerId,
+      document,
+      workflowId: existing?.id,
+    });
+    return { workflowId: saved.workflow.id, version: saved.version, ownerId: target.ownerId };
+  }
+
+  private readonly documents = new Map<string, WorkflowDocument>();
+
+  private async document(workflowId: string, version: number): Promise<WorkflowDocument> {
+    const key = `${workflowId}@${String(version)}`;
+    let document = this.documents.get(key);
+    if (document === undefined) {
+      const found = await this.store.getWorkflowVersion(workflowId, version);
+      if (found === undefined)
+        throw new ValidationError(`Workflow ${workflowId} has no version ${String(version)}`);
+      document = found.document;
+      if (this.documents.size > 200) this.documents.clear();
+      this.documents.set(key, document);
+    }
+    return document;
+  }
+
+  /** Every authentication the document's steps name, resolved once per run (and the redactor). */
+  private async resolveAuthentications(document: WorkflowDocument, ownerId: number) {
+    const found = new Map<string, ResolvedAuthentication | CiocError>();
+    const wanted = new Map<string, { name: string | undefined; connector: ConnectorId }>();
+    const visit = (steps: readonly Step[]): void => {
+      for (const step of steps) {
+        if (step.steps !== undefined) visit(step.steps);
+        const operation = findOperation(step.operation ?? '');
+        if (operation === undefined) continue;
+        wanted.set(authKey(step.authentication, operation.connector), {
+          name: step.authentication,
+          connector: operation.connector,
+        });
+      }
+    };
+    visit(document.steps);
+    for (const [key, { name, connector }] of wanted) {
+      try {
+        found.set(key, await this.options.authentications.resolve(ownerId, name, connector));
+      } catch (error) {
+        found.set(key, error instanceof CiocError ? error : new ConfigError(errorToJson(error).message));
+      }
+    }
+    const credentials = [...found.values()].flatMap((a) => (a instanceof CiocError ? [] : [a.credentials]));
+    return { found, redactor: redactorFor(credentials) };
+  }
+
+  private enqueue(runId: string, prior: Map<string, PriorStep>): void {
+    let resolve!: () => void;
+    const done = new Promise<void>((r) => {
+      resolve = r;
+    });
+    this.waiting.push({ runId, prior, done, resolve });
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.closed && this.active.size < this.concurrency && this.waiting.length > 0) {
+      const next = this.waiting.shift();
+      if (next === undefined) return;
+      this.active.set(next.runId, next);
+      void this.execute(next).finally(() => {
+        this.active.delete(next.runId);
+        next.resolve();
+        this.pump();
+      });
+    }
+  }
+
+  private async execute(queued: Queued): Promise<void> {
+    try {
+      await executeRun(this, queued.runId, queued.prior);
+    } catch (error) {
+      // A failure of the engine itself (the store): recorded on the run when possible.
+      await this.store
+        .updateRun(queued.runId, {
+          status: 'failed',
+          error: errorToJson(error),
+          finishedAt: new Date().toISOString(),
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  /** What `executeRun` needs (kept narrow: a queue worker builds the same from its own config). */
+  get runtime(): RunRuntime {
+    return {
+      store: this.store,
+      clients: this.clients,
+      bodyLimit: this.bodyLimit,
+      identity: this.identity,
+      document: (id, version) => this.document(id, version),
+      authentications: (document, ownerId) => this.resolveAuthentications(document, ownerId),
+    };
+  }
+}
+
+export interface RunRuntime {
+  store: EngineStore;
+  clients: ClientPool;
+  bodyLimit: number;
+  identity: string;
+  document(workflowId: string, version: number): Promise<WorkflowDocument>;
+  authentications(
+    document: WorkflowDocument,
+    ownerId: number,
+  ): Promise<{
+    found: Map<string, ResolvedAuthentication | CiocError>;
+    redactor: ReturnType<typeof redactorFor>;
+  }>;
+}
+
+const TERMINAL = new Set(['succeeded', 'failed', 'skipped', 'delivery_unknown']);
+
+function authKey(name: string | undefined, connector: string): string {
+  return name === undefined ? `\u0000default:${connector}` : `${connector}\u0000${name}`;
+}
+
+/**
+ * Executes (or resumes) one run to its end: the function a queue worker would call with a run id.
+ * `prior` holds earlier step records to reuse (resume, replay).
+ */
+export async function executeRun(
+  engine: { runtime: RunRuntime },
+  runId: string,
+  prior: ReadonlyMap<string, PriorStep>,
+): Promise<void> {
+  const rt = engine.runtime;
+  const run = await rt.store.getRun(runId);
+  if (run === undefined) return;
+  const document = await rt.document(run.workflowId, run.workflowVersion);
+  const { found, redactor } = await rt.authentications(document, run.ownerId);
+  const started = performance.now();
+  const startedAt = run.startedAt ?? new Date().toISOString();
+  await rt.store.updateRun(run.id, { status: 'running', startedAt, claimedBy: rt.identity });
+  let seq = 0;
+  for (const p of prior.values()) if (p.record.runId === run.id) seq = Math.max(seq, p.record.seq);
+  const ctx: StepContext = {
+    store: rt.store,
+    run,
+    redactor,
+    clients: rt.clients,
+    bodyLimit: rt.bodyLimit,
+    prior,
+    nextSeq: () => ++seq,
+    authentication: (name, connector) =>
+      found.get(authKey(name, connector)) ?? new ConfigError(`No authentication for the ${connector} step`),
+  };
+  const scope: Scope = { trigger: run.trigger, steps: {} };
+  let outcome;
+  try {
+    outcome = await runSteps(ctx, document.steps, scope, '', null);
+  } catch (error) {
+    await rt.store.updateRun(run.id, {
+      status: 'failed',
+      error: recordError(error, redactor),
+      finishedAt: new Date().toISOString(),
+    });
+    throw error;
+  }
+  const failed = outcome.failed;
+  let output: unknown = null;
+  try {
+    output = redactor.value(runOutput(document, scope, outcome.last)) ?? null;
+  } catch {
+    output = null;
+  }
+  await rt.store.updateRun(run.id, {
+    status: failed === undefined ? 'succeeded' : 'failed',
+    output,
+    error:
+      failed === undefined
+        ? null
+        : {
+            type: failed.error?.type ?? failed.status,
+            message: `Step "${failed.key}" ${failed.status === 'delivery_unknown' ? 'may have been delivered (delivery unknown)' : 'failed'}: ${failed.error?.message ?? ''}`,
+            ...(failed.error?.hint === undefined ? {} : { hint: failed.error.hint }),
+            step: failed.key,
+          },
+    finishedAt: new Date().toISOString(),
+    durationMs: round(performance.now() - started),
+  });
+}
+
+/**
+ * What a replay reuses: every step before the first failed top-level step (and the finished
+ * iterations of a failed loop) keeps its result; the failed step and everything after run again
+ * with the same generated ids.
+ */
+function replayPlan(
+  document: WorkflowDocument,
+  steps: readonly StepRecord[],
+  resendUnknown: boolean,
+): Map<string, PriorStep> {
+  const prior = new Map<string, PriorStep>();
+  const failedTop = steps.find(
+    (s) => s.parentKey === null && (s.status === 'failed' || s.status === 'delivery_unknown'),
+  );
+  const unknown = steps.find((s) => s.status === 'delivery_unknown');
+  if (unknown !== undefined && !resendUnknown) {
+    throw new ValidationError(
+      `Step "${unknown.key}" of this run may have been delivered (delivery unknown); check whether it took effect, then replay with resend_unknown to send it again`,
+    );
+  }
+  const order = new Map(document.steps.map((s, i) => [s.id, i]));
+  const failedIndex = failedTop === undefined ? Infinity : (order.get(failedTop.stepId) ?? Infinity);
+  for (const step of steps) {
+    const top = step.key.split(/[[.]/, 1)[0] ?? step.key;
+    const index = order.get(top);
+    const finished = step.status === 'succeeded' || step.status === 'skipped';
+    const before = index !== undefined && index < failedIndex;
+    const insideFailed = index !== undefined && index === failedIndex && step.parentKey !== null;
+    const sameOperation = sameStep(document, step);
+    prior.set(step.key, {
+      record: step,
+      reuse: sameOperation && finished && (before || (insideFailed && step.status === 'succeeded')),
+    });
+  }
+  return prior;
+}
+
+function sameStep(document: WorkflowDocument, record: StepRecord): boolean {
+  const find = (steps: readonly Step[]): Step | undefined => {
+    for (const s of steps) {
+      if (s.id === record.stepId) return s;
+      const inner = s.steps === undefined ? undefined : find(s.steps);
+      if (inner !== undefined) return inner;
+    }
+    return undefined;
+  };
+  const step = find(document.steps);
+  return step !== undefined && (step.operation ?? null) === record.operation;
+}
+
+/** A run claimed by a process of this host that no longer exists (killed, crashed). */
+function isDeadHere(claimedBy: string | null): boolean {
+  if (claimedBy === null) return true;
+  const [host, pid] = claimedBy.split(':');
+  if (host !== hostname() || pid === undefined) return false;
+  if (Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as { code?: string }).code === 'ESRCH';
+  }
+}
