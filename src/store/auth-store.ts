@@ -44,6 +44,9 @@ export interface AuthenticationInfo {
   isDefault: boolean;
 }
 
+/** An authentication by name (as users type it) or by id (as the API addresses it). */
+export type AuthenticationRef = string | { id: string };
+
 export interface ResolvedAuthentication extends AuthenticationInfo {
   credentials: Credentials;
 }
@@ -106,6 +109,35 @@ export function currentUser(env: NodeJS.ProcessEnv = process.env): string {
   return user !== undefined && user !== '' ? user : userInfo().username;
 }
 
+export interface StoreConnection {
+  home: string;
+  db: Database.Database;
+  master: MasterKey;
+}
+
+/** Opens (creating and migrating when needed) the store's SQLite file and its master key. */
+export function openStoreConnection(options: Omit<StoreOptions, 'user'> = {}): StoreConnection {
+  const env = options.env ?? process.env;
+  const home = options.home ?? cioHome(env);
+  if (!existsSync(home)) createHome(home);
+  const master = loadMasterKey(home, env);
+  const file = join(home, 'cioc.db');
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    // Only ciphertexts are stored, but the files are nobody else's business either.
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    verifyMasterKey(db, master);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return { home, db, master };
+}
+
 /** Whether a store exists (so that looking for defaults never creates one). */
 export function storeExists(env: NodeJS.ProcessEnv = process.env): boolean {
   return existsSync(join(cioHome(env), 'cioc.db'));
@@ -132,25 +164,15 @@ export class AuthStore {
 
   static open(options: StoreOptions = {}): AuthStore {
     const env = options.env ?? process.env;
-    const home = options.home ?? cioHome(env);
-    const user = options.user ?? currentUser(env);
-    if (!existsSync(home)) createHome(home);
-    const master = loadMasterKey(home, env);
-    const file = join(home, 'cioc.db');
-    const db = new Database(file);
-    try {
-      db.pragma('journal_mode = WAL');
-      // Only ciphertexts are stored, but the files are nobody else's business either.
-      for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
-      db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
-      migrate(db);
-      verifyMasterKey(db, master);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
-    return new AuthStore(home, user, db, master);
+    return AuthStore.over(openStoreConnection(options), options.user ?? currentUser(env));
+  }
+
+  /**
+   * The store acting as `user` over an already open connection (the server keeps one connection
+   * and one view per signed-in user). Closing any view closes the shared connection.
+   */
+  static over(connection: StoreConnection, user: string): AuthStore {
+    return new AuthStore(connection.home, user, connection.db, connection.master);
   }
 
   close(): void {
@@ -205,8 +227,15 @@ export class AuthStore {
     return rows.map(toInfo);
   }
 
-  /** By name: the user's Personal one first, then an Organisational one. */
-  private row(name: string): Row {
+  /** By name (the user's Personal one first, then an Organisational one), or exactly by `{ id }`. */
+  private row(ref: AuthenticationRef): Row {
+    if (typeof ref !== 'string') {
+      const [row] = this.visible('a.id = @p0', ref.id);
+      if (row === undefined)
+        throw new ConfigError(`No authentication with id "${ref.id}" is visible to user "${this.user}".`);
+      return row;
+    }
+    const name = ref;
     const rows = this.visible('a.name = @p0', name);
     const row = rows.find((r) => r.scope === 'personal') ?? rows[0];
     if (row === undefined) {
@@ -218,12 +247,12 @@ export class AuthStore {
     return row;
   }
 
-  get(name: string): AuthenticationInfo {
+  get(name: AuthenticationRef): AuthenticationInfo {
     return toInfo(this.row(name));
   }
 
   /** With decrypted credentials, for making calls. */
-  resolve(name: string): ResolvedAuthentication {
+  resolve(name: AuthenticationRef): ResolvedAuthentication {
     const row = this.row(name);
     return { ...toInfo(row), credentials: this.decrypt(row) };
   }
@@ -268,7 +297,7 @@ export class AuthStore {
     return this.byId(id);
   }
 
-  update(name: string, changes: AuthenticationChanges): AuthenticationInfo {
+  update(name: AuthenticationRef, changes: AuthenticationChanges): AuthenticationInfo {
     const row = this.row(name);
     this.assertMayChange(row);
     const issues: ValidationIssue[] = [];
@@ -303,14 +332,14 @@ export class AuthStore {
     return this.byId(row.id);
   }
 
-  delete(name: string): AuthenticationInfo {
+  delete(name: AuthenticationRef): AuthenticationInfo {
     const row = this.row(name);
     this.assertMayChange(row);
     this.db.prepare('DELETE FROM authentications WHERE id = ?').run(row.id);
     return toInfo(row);
   }
 
-  recordTest(name: string, result: { ok: boolean; message: string }): void {
+  recordTest(name: AuthenticationRef, result: { ok: boolean; message: string }): void {
     const row = this.row(name);
     this.db
       .prepare(
@@ -320,7 +349,7 @@ export class AuthStore {
   }
 
   /** Makes an authentication the current user's default for its connector. */
-  setDefault(name: string): AuthenticationInfo {
+  setDefault(name: AuthenticationRef): AuthenticationInfo {
     const row = this.row(name);
     this.db
       .prepare(
