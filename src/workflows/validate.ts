@@ -143,7 +143,7 @@ class Checker {
         } else if (found !== operation.connector) {
           this.issues.push({
             path: `${at}/authentication`,
-            message: `"${step.authentication}" is for the ${found} connector; ${operation.id} needs a ${operation.connector} one`,
+            message: `"${step.authentication}" is for the ${found} connector; ${operation.id} needs one for the ${operation.connector} connector`,
           });
         }
       }
