@@ -81,9 +81,15 @@ export function createEngine(options: EngineOptions): Engine {
   return new WorkflowEngine(options);
 }
 
+type Resolved = Awaited<ReturnType<RunRuntime['authentications']>>;
+
 interface Queued {
   runId: string;
   prior: Map<string, PriorStep>;
+  /** Authentications already resolved when the run was started (resolved again otherwise). */
+  resolved: Resolved | undefined;
+  /** The run as just created (read from the store otherwise). */
+  run: RunRecord | undefined;
   done: Promise<void>;
   resolve: () => void;
 }
@@ -156,7 +162,7 @@ class WorkflowEngine implements Engine {
     const auths = await this.resolveAuthentications(document, ownerId);
     run.trigger = auths.redactor.value(run.trigger) as TriggerData;
     const { created, runId } = await this.store.createRun(run, options.idempotencyKey);
-    if (created) this.enqueue(runId, new Map());
+    if (created) this.enqueue(runId, new Map(), auths, run);
     return runId;
   }
 
@@ -336,12 +342,12 @@ class WorkflowEngine implements Engine {
     return { found, redactor: redactorFor(credentials) };
   }
 
-  private enqueue(runId: string, prior: Map<string, PriorStep>): void {
+  private enqueue(runId: string, prior: Map<string, PriorStep>, resolved?: Resolved, run?: RunRecord): void {
     let resolve!: () => void;
     const done = new Promise<void>((r) => {
       resolve = r;
     });
-    this.waiting.push({ runId, prior, done, resolve });
+    this.waiting.push({ runId, prior, resolved, run, done, resolve });
     this.pump();
   }
 
@@ -360,7 +366,7 @@ class WorkflowEngine implements Engine {
 
   private async execute(queued: Queued): Promise<void> {
     try {
-      await executeRun(this, queued.runId, queued.prior);
+      await executeRun(this, queued.run ?? queued.runId, queued.prior, queued.resolved);
     } catch (error) {
       // A failure of the engine itself (the store): recorded on the run when possible.
       await this.store
@@ -413,14 +419,15 @@ function authKey(name: string | undefined, connector: string): string {
  */
 export async function executeRun(
   engine: { runtime: RunRuntime },
-  runId: string,
+  runOrId: string | RunRecord,
   prior: ReadonlyMap<string, PriorStep>,
+  resolved?: Resolved,
 ): Promise<void> {
   const rt = engine.runtime;
-  const run = await rt.store.getRun(runId);
+  const run = typeof runOrId === 'string' ? await rt.store.getRun(runOrId) : runOrId;
   if (run === undefined) return;
   const document = await rt.document(run.workflowId, run.workflowVersion);
-  const { found, redactor } = await rt.authentications(document, run.ownerId);
+  const { found, redactor } = resolved ?? (await rt.authentications(document, run.ownerId));
   const started = performance.now();
   const startedAt = run.startedAt ?? new Date().toISOString();
   await rt.store.updateRun(run.id, { status: 'running', startedAt, claimedBy: rt.identity });

@@ -147,28 +147,28 @@ export class WorkflowStore implements EngineStore {
   }
 
   async createRun(run: RunRecord, idempotencyKey?: string): Promise<{ created: boolean; runId: string }> {
+    if (idempotencyKey === undefined) {
+      await this.db.insertInto('runs').values(runRow(run)).execute();
+      return { created: true, runId: run.id };
+    }
     return this.db.transaction().execute(async (trx) => {
-      if (idempotencyKey !== undefined) {
-        const existing = await trx
-          .selectFrom('trigger_keys')
-          .select('run_id')
-          .where('workflow_id', '=', run.workflowId)
-          .where('key', '=', idempotencyKey)
-          .executeTakeFirst();
-        if (existing !== undefined) return { created: false, runId: existing.run_id ?? '' };
-      }
+      const existing = await trx
+        .selectFrom('trigger_keys')
+        .select('run_id')
+        .where('workflow_id', '=', run.workflowId)
+        .where('key', '=', idempotencyKey)
+        .executeTakeFirst();
+      if (existing !== undefined) return { created: false, runId: existing.run_id ?? '' };
       await trx.insertInto('runs').values(runRow(run)).execute();
-      if (idempotencyKey !== undefined) {
-        await trx
-          .insertInto('trigger_keys')
-          .values({
-            workflow_id: run.workflowId,
-            key: idempotencyKey,
-            run_id: run.id,
-            created_at: run.createdAt,
-          })
-          .execute();
-      }
+      await trx
+        .insertInto('trigger_keys')
+        .values({
+          workflow_id: run.workflowId,
+          key: idempotencyKey,
+          run_id: run.id,
+          created_at: run.createdAt,
+        })
+        .execute();
       return { created: true, runId: run.id };
     });
   }
