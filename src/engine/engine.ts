@@ -35,6 +35,11 @@ export interface EngineOptions {
   retention?:
     | { keepRuns?: number | undefined; keepDays?: number | undefined; intervalMs?: number | undefined }
     | undefined;
+  /**
+   * How long a resolved authentication is reused by later runs of the same owner (default 1000 ms;
+   * 0 resolves it for every run). A changed or deleted authentication takes effect after this.
+   */
+  authenticationCacheMs?: number | undefined;
   /** How long without a heartbeat before another engine may resume a run (default 60 s). */
   staleAfterMs?: number | undefined;
 }
@@ -300,6 +305,7 @@ class WorkflowEngine implements Engine {
   }
 
   private readonly documents = new Map<string, WorkflowDocument>();
+  private readonly authCache = new Map<string, { auth: ResolvedAuthentication; until: number }>();
 
   private async document(workflowId: string, version: number): Promise<WorkflowDocument> {
     const key = `${workflowId}@${String(version)}`;
@@ -331,9 +337,22 @@ class WorkflowEngine implements Engine {
       }
     };
     visit(document.steps);
+    const ttl = this.options.authenticationCacheMs ?? 1000;
+    const now = Date.now();
     for (const [key, { name, connector }] of wanted) {
+      const cacheKey = `${String(ownerId)}\u0000${key}`;
+      const cached = this.authCache.get(cacheKey);
+      if (cached !== undefined && cached.until > now) {
+        found.set(key, cached.auth);
+        continue;
+      }
       try {
-        found.set(key, await this.options.authentications.resolve(ownerId, name, connector));
+        const auth = await this.options.authentications.resolve(ownerId, name, connector);
+        found.set(key, auth);
+        if (ttl > 0) {
+          if (this.authCache.size > 1000) this.authCache.clear();
+          this.authCache.set(cacheKey, { auth, until: now + ttl });
+        }
       } catch (error) {
         found.set(key, error instanceof CiocError ? error : new ConfigError(errorToJson(error).message));
       }
