@@ -153,6 +153,11 @@ describe('cioc workflow run', () => {
     expect(emulator.requests).toHaveLength(0);
   });
 
+  it('completes the workflow subcommands', async () => {
+    const result = await cioc(['__complete', '--', 'workflow', 'r'], { env: envFor(freshHome()) });
+    expect(result.stdout.trim().split('\n')).toEqual(['run', 'resume']);
+  });
+
   it('validates a good document', async () => {
     const result = await cioc(['workflow', 'validate', EXAMPLE], { env: envFor(homeWithAuthentications()) });
     expect(result.code).toBe(0);
