@@ -81,7 +81,11 @@ describe('migration 2', () => {
 
 describe('WorkflowStore', () => {
   it('keeps every version: saving a changed document adds one, the same document none', async () => {
-    const auth = AuthStore.open({ home: home(), user: 'alice', env: {} });
+    const dir = home();
+    const auth = AuthStore.open({ home: dir, user: 'alice', env: {} });
+    const bob = AuthStore.open({ home: dir, user: 'bob', env: {} });
+    const bobId = bob.userId;
+    bob.close();
     const store = new WorkflowStore(auth.database);
     const created = await store.saveWorkflow({ ownerId: auth.userId, document: DOC });
     expect(created).toMatchObject({ version: 1, changed: true, workflow: { name: 'w', currentVersion: 1 } });
@@ -104,6 +108,17 @@ describe('WorkflowStore', () => {
     expect((await store.getWorkflowVersion(created.workflow.id, 1))?.document).toEqual(DOC);
     expect((await store.listWorkflowVersions(created.workflow.id)).map((v) => v.version)).toEqual([2, 1]);
     expect(await store.findWorkflowByName(auth.userId, 'w2')).toMatchObject({ id: created.workflow.id });
+    const other = await store.saveWorkflow({ ownerId: bobId, document: DOC });
+    const mine = await store.saveWorkflow({ ownerId: auth.userId, document: { ...DOC, name: 'mine' } });
+    const ids = async (organisationIds: number[]) =>
+      (await store.listWorkflows({ userId: bobId, organisationIds })).map((w) => w.id);
+    expect(await ids([])).toEqual([other.workflow.id]);
+    expect(await ids([1])).toEqual(expect.arrayContaining([other.workflow.id, created.workflow.id]));
+    expect(await ids([1])).not.toContain(mine.workflow.id);
+    expect(await store.deleteWorkflow(created.workflow.id)).toBe(true);
+    expect(await store.getWorkflow(created.workflow.id)).toBeUndefined();
+    expect(await store.listWorkflowVersions(created.workflow.id)).toEqual([]);
+    expect(await store.deleteWorkflow(created.workflow.id)).toBe(false);
     auth.close();
   });
 

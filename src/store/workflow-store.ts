@@ -126,6 +126,44 @@ export class WorkflowStore implements EngineStore {
     return row === undefined ? undefined : toWorkflow(row);
   }
 
+  /**
+   * The workflows a user may see: their own, and those shared with one of their organisations.
+   * Newest change first.
+   */
+  async listWorkflows(viewer: {
+    userId: number;
+    organisationIds: readonly number[];
+  }): Promise<WorkflowRecord[]> {
+    const rows = await this.db
+      .selectFrom('workflows')
+      .selectAll()
+      .where((eb) =>
+        viewer.organisationIds.length === 0
+          ? eb('owner_id', '=', viewer.userId)
+          : eb.or([
+              eb('owner_id', '=', viewer.userId),
+              eb('organisation_id', 'in', [...viewer.organisationIds]),
+            ]),
+      )
+      .orderBy('updated_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    return rows.map(toWorkflow);
+  }
+
+  /** Deletes a workflow with its versions, runs, step runs and trigger keys. */
+  async deleteWorkflow(id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const runs = trx.selectFrom('runs').select('id').where('workflow_id', '=', id);
+      await trx.deleteFrom('step_runs').where('run_id', 'in', runs).execute();
+      await trx.deleteFrom('trigger_keys').where('workflow_id', '=', id).execute();
+      await trx.deleteFrom('runs').where('workflow_id', '=', id).execute();
+      await trx.deleteFrom('workflow_versions').where('workflow_id', '=', id).execute();
+      const result = await trx.deleteFrom('workflows').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    });
+  }
+
   async getWorkflowVersion(id: string, version: number): Promise<WorkflowVersionRecord | undefined> {
     const row = await this.db
       .selectFrom('workflow_versions')
