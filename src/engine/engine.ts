@@ -35,6 +35,11 @@ export interface EngineOptions {
   retention?:
     | { keepRuns?: number | undefined; keepDays?: number | undefined; intervalMs?: number | undefined }
     | undefined;
+  /**
+   * How long a resolved authentication is reused by later runs of the same owner (default 1000 ms;
+   * 0 resolves it for every run). A changed or deleted authentication takes effect after this.
+   */
+  authenticationCacheMs?: number | undefined;
   /** How long without a heartbeat before another engine may resume a run (default 60 s). */
   staleAfterMs?: number | undefined;
 }
@@ -81,9 +86,15 @@ export function createEngine(options: EngineOptions): Engine {
   return new WorkflowEngine(options);
 }
 
+type Resolved = Awaited<ReturnType<RunRuntime['authentications']>>;
+
 interface Queued {
   runId: string;
   prior: Map<string, PriorStep>;
+  /** Authentications already resolved when the run was started (resolved again otherwise). */
+  resolved: Resolved | undefined;
+  /** The run as just created (read from the store otherwise). */
+  run: RunRecord | undefined;
   done: Promise<void>;
   resolve: () => void;
 }
@@ -156,7 +167,7 @@ class WorkflowEngine implements Engine {
     const auths = await this.resolveAuthentications(document, ownerId);
     run.trigger = auths.redactor.value(run.trigger) as TriggerData;
     const { created, runId } = await this.store.createRun(run, options.idempotencyKey);
-    if (created) this.enqueue(runId, new Map());
+    if (created) this.enqueue(runId, new Map(), auths, run);
     return runId;
   }
 
@@ -294,6 +305,7 @@ class WorkflowEngine implements Engine {
   }
 
   private readonly documents = new Map<string, WorkflowDocument>();
+  private readonly authCache = new Map<string, { auth: ResolvedAuthentication; until: number }>();
 
   private async document(workflowId: string, version: number): Promise<WorkflowDocument> {
     const key = `${workflowId}@${String(version)}`;
@@ -325,9 +337,22 @@ class WorkflowEngine implements Engine {
       }
     };
     visit(document.steps);
+    const ttl = this.options.authenticationCacheMs ?? 1000;
+    const now = Date.now();
     for (const [key, { name, connector }] of wanted) {
+      const cacheKey = `${String(ownerId)}\u0000${key}`;
+      const cached = this.authCache.get(cacheKey);
+      if (cached !== undefined && cached.until > now) {
+        found.set(key, cached.auth);
+        continue;
+      }
       try {
-        found.set(key, await this.options.authentications.resolve(ownerId, name, connector));
+        const auth = await this.options.authentications.resolve(ownerId, name, connector);
+        found.set(key, auth);
+        if (ttl > 0) {
+          if (this.authCache.size > 1000) this.authCache.clear();
+          this.authCache.set(cacheKey, { auth, until: now + ttl });
+        }
       } catch (error) {
         found.set(key, error instanceof CiocError ? error : new ConfigError(errorToJson(error).message));
       }
@@ -336,12 +361,12 @@ class WorkflowEngine implements Engine {
     return { found, redactor: redactorFor(credentials) };
   }
 
-  private enqueue(runId: string, prior: Map<string, PriorStep>): void {
+  private enqueue(runId: string, prior: Map<string, PriorStep>, resolved?: Resolved, run?: RunRecord): void {
     let resolve!: () => void;
     const done = new Promise<void>((r) => {
       resolve = r;
     });
-    this.waiting.push({ runId, prior, done, resolve });
+    this.waiting.push({ runId, prior, resolved, run, done, resolve });
     this.pump();
   }
 
@@ -360,7 +385,7 @@ class WorkflowEngine implements Engine {
 
   private async execute(queued: Queued): Promise<void> {
     try {
-      await executeRun(this, queued.runId, queued.prior);
+      await executeRun(this, queued.run ?? queued.runId, queued.prior, queued.resolved);
     } catch (error) {
       // A failure of the engine itself (the store): recorded on the run when possible.
       await this.store
@@ -413,14 +438,15 @@ function authKey(name: string | undefined, connector: string): string {
  */
 export async function executeRun(
   engine: { runtime: RunRuntime },
-  runId: string,
+  runOrId: string | RunRecord,
   prior: ReadonlyMap<string, PriorStep>,
+  resolved?: Resolved,
 ): Promise<void> {
   const rt = engine.runtime;
-  const run = await rt.store.getRun(runId);
+  const run = typeof runOrId === 'string' ? await rt.store.getRun(runOrId) : runOrId;
   if (run === undefined) return;
   const document = await rt.document(run.workflowId, run.workflowVersion);
-  const { found, redactor } = await rt.authentications(document, run.ownerId);
+  const { found, redactor } = resolved ?? (await rt.authentications(document, run.ownerId));
   const started = performance.now();
   const startedAt = run.startedAt ?? new Date().toISOString();
   await rt.store.updateRun(run.id, { status: 'running', startedAt, claimedBy: rt.identity });

@@ -4,7 +4,7 @@
  * JSON columns hold JSON text; timestamps are ISO-8601 text; flags are 0/1 integers.
  */
 import type Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, type Generated } from 'kysely';
+import { Kysely, SqliteDialect, type Generated, type SqliteDatabase } from 'kysely';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -121,5 +121,28 @@ export interface Tables {
  * close the connection its owner still uses.
  */
 export function kyselyFor(db: Database.Database): Kysely<Tables> {
-  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: db }) });
+  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(db) }) });
+}
+
+/**
+ * Kysely prepares every query's SQL again on each execution; compiling a statement costs more than
+ * running it. The same few statements run for every step, so they are prepared once and kept.
+ */
+function withStatementCache(db: Database.Database): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => {
+      db.close();
+    },
+    prepare: (sql) => {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = db.prepare(sql);
+        // Queries with IN lists of varying length make new texts: keep the cache bounded.
+        if (statements.size >= 500) statements.clear();
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }

@@ -126,6 +126,44 @@ export class WorkflowStore implements EngineStore {
     return row === undefined ? undefined : toWorkflow(row);
   }
 
+  /**
+   * The workflows a user may see: their own, and those shared with one of their organisations.
+   * Newest change first.
+   */
+  async listWorkflows(viewer: {
+    userId: number;
+    organisationIds: readonly number[];
+  }): Promise<WorkflowRecord[]> {
+    const rows = await this.db
+      .selectFrom('workflows')
+      .selectAll()
+      .where((eb) =>
+        viewer.organisationIds.length === 0
+          ? eb('owner_id', '=', viewer.userId)
+          : eb.or([
+              eb('owner_id', '=', viewer.userId),
+              eb('organisation_id', 'in', [...viewer.organisationIds]),
+            ]),
+      )
+      .orderBy('updated_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    return rows.map(toWorkflow);
+  }
+
+  /** Deletes a workflow with its versions, runs, step runs and trigger keys. */
+  async deleteWorkflow(id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const runs = trx.selectFrom('runs').select('id').where('workflow_id', '=', id);
+      await trx.deleteFrom('step_runs').where('run_id', 'in', runs).execute();
+      await trx.deleteFrom('trigger_keys').where('workflow_id', '=', id).execute();
+      await trx.deleteFrom('runs').where('workflow_id', '=', id).execute();
+      await trx.deleteFrom('workflow_versions').where('workflow_id', '=', id).execute();
+      const result = await trx.deleteFrom('workflows').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    });
+  }
+
   async getWorkflowVersion(id: string, version: number): Promise<WorkflowVersionRecord | undefined> {
     const row = await this.db
       .selectFrom('workflow_versions')
@@ -147,28 +185,28 @@ export class WorkflowStore implements EngineStore {
   }
 
   async createRun(run: RunRecord, idempotencyKey?: string): Promise<{ created: boolean; runId: string }> {
+    if (idempotencyKey === undefined) {
+      await this.db.insertInto('runs').values(runRow(run)).execute();
+      return { created: true, runId: run.id };
+    }
     return this.db.transaction().execute(async (trx) => {
-      if (idempotencyKey !== undefined) {
-        const existing = await trx
-          .selectFrom('trigger_keys')
-          .select('run_id')
-          .where('workflow_id', '=', run.workflowId)
-          .where('key', '=', idempotencyKey)
-          .executeTakeFirst();
-        if (existing !== undefined) return { created: false, runId: existing.run_id ?? '' };
-      }
+      const existing = await trx
+        .selectFrom('trigger_keys')
+        .select('run_id')
+        .where('workflow_id', '=', run.workflowId)
+        .where('key', '=', idempotencyKey)
+        .executeTakeFirst();
+      if (existing !== undefined) return { created: false, runId: existing.run_id ?? '' };
       await trx.insertInto('runs').values(runRow(run)).execute();
-      if (idempotencyKey !== undefined) {
-        await trx
-          .insertInto('trigger_keys')
-          .values({
-            workflow_id: run.workflowId,
-            key: idempotencyKey,
-            run_id: run.id,
-            created_at: run.createdAt,
-          })
-          .execute();
-      }
+      await trx
+        .insertInto('trigger_keys')
+        .values({
+          workflow_id: run.workflowId,
+          key: idempotencyKey,
+          run_id: run.id,
+          created_at: run.createdAt,
+        })
+        .execute();
       return { created: true, runId: run.id };
     });
   }

@@ -104,7 +104,9 @@ export function referencesIn(value: unknown, pointer = ''): { pointer: string; r
       else if (t.kind === 'interpolated')
         for (const p of t.parts) if (typeof p !== 'string') found.push({ pointer: at, reference: p });
     } else if (Array.isArray(v)) {
-      v.forEach((item, i) => { walk(item, `${at}/${String(i)}`); });
+      v.forEach((item, i) => {
+        walk(item, `${at}/${String(i)}`);
+      });
     } else if (typeof v === 'object' && v !== null) {
       for (const [k, item] of Object.entries(v)) walk(item, `${at}/${escapePointer(k)}`);
     }

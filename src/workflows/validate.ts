@@ -143,7 +143,7 @@ class Checker {
         } else if (found !== operation.connector) {
           this.issues.push({
             path: `${at}/authentication`,
-            message: `"${step.authentication}" is for the ${found} connector; ${operation.id} needs a ${operation.connector} one`,
+            message: `"${step.authentication}" is for the ${found} connector; ${operation.id} needs one for the ${operation.connector} connector`,
           });
         }
       }
@@ -220,7 +220,9 @@ class Checker {
           this.issues.push({ path: at, message: `has an invalid reference: ${error.message}` });
       }
     } else if (Array.isArray(value)) {
-      value.forEach((v, i) => { this.syntax(v, `${at}/${String(i)}`); });
+      value.forEach((v, i) => {
+        this.syntax(v, `${at}/${String(i)}`);
+      });
     } else if (typeof value === 'object' && value !== null) {
       for (const [k, v] of Object.entries(value)) this.syntax(v, `${at}/${escapePointer(k)}`);
     }

@@ -1,81 +1,15 @@
 /**
- * `cioc workflow validate FILE` and `cioc workflow run FILE`: a workflow document checked, or run
- * in this process against the local store (its authentications, its run history), printed as the
- * run JSON the server's `GET /api/runs/:id` returns. `cioc workflow resume` finishes the runs a
- * killed `cioc workflow run` left behind.
+ * `cioc workflow validate FILE`, `cioc workflow run FILE [--input JSON] [--auth-owner E]` and
+ * `cioc workflow resume`. The engine and its store are loaded only when one of them runs.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { createEngine, type Engine } from '../../engine/engine.js';
-import { authStoreResolver } from '../../engine/authentications.js';
-import type { RunView } from '../../engine/view.js';
-import { EXIT, exitCodeForType, ValidationError } from '../../errors.js';
-import type { ConnectorId } from '../../regions.js';
-import { AuthStore, storeExists } from '../../store/auth-store.js';
-import { WorkflowStore } from '../../store/workflow-store.js';
-import { assertWorkflow } from '../../workflows/validate.js';
-import { readInput } from '../input.js';
-import { printJson, type Io } from '../io.js';
+import type { Io } from '../io.js';
 
 interface OwnerFlags {
   authOwner?: string;
 }
 
-async function readDocument(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ValidationError(
-      `The workflow file "${file}" cannot be read (${(error as { code?: string }).code ?? 'unreadable'})`,
-    );
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ValidationError(`The workflow file "${file}" is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-function openStore(io: Io, flags: OwnerFlags): AuthStore {
-  return AuthStore.open({ env: io.env, ...(flags.authOwner === undefined ? {} : { user: flags.authOwner }) });
-}
-
-function lookupIn(store: AuthStore): (name: string) => ConnectorId | undefined {
-  return (name) => {
-    try {
-      return store.get(name).connector;
-    } catch {
-      return undefined;
-    }
-  };
-}
-
-async function withEngine<T>(
-  io: Io,
-  flags: OwnerFlags,
-  use: (engine: Engine, store: AuthStore) => Promise<T>,
-): Promise<T> {
-  const store = openStore(io, flags);
-  const engine = createEngine({
-    store: new WorkflowStore(store.database),
-    authentications: authStoreResolver(store),
-    concurrency: 1,
-    client: { emulatorUrl: io.env['CIOC_EMULATOR_URL'] || undefined },
-  });
-  try {
-    return await use(engine, store);
-  } finally {
-    await engine.close();
-    store.close();
-  }
-}
-
-/** Exit 0 when the run succeeded; otherwise the exit code of the error that failed it. */
-function exitFor(run: RunView): number {
-  if (run.status === 'succeeded') return EXIT.ok;
-  return exitCodeForType(run.error?.type ?? 'unexpected');
-}
+const actions = () => import('./workflow-actions.js');
 
 export function registerWorkflowCommands(program: Command, io: Io, setExit: (code: number) => void): void {
   const workflow = program
@@ -88,19 +22,7 @@ export function registerWorkflowCommands(program: Command, io: Io, setExit: (cod
     .argument('<file>', 'the workflow JSON document')
     .option('--auth-owner <user>', "check authentications as this user's (default CIOC_USER)")
     .action(async (file: string, flags: OwnerFlags) => {
-      const document = await readDocument(file);
-      let valid;
-      if (storeExists(io.env) || flags.authOwner !== undefined) {
-        const store = openStore(io, flags);
-        try {
-          valid = assertWorkflow(document, { authentication: lookupIn(store) });
-        } finally {
-          store.close();
-        }
-      } else {
-        valid = assertWorkflow(document);
-      }
-      printJson(io, { valid: true, name: valid.name, steps: valid.steps.length });
+      await (await actions()).validateWorkflowFile(io, file, flags);
     });
 
   workflow
@@ -110,27 +32,14 @@ export function registerWorkflowCommands(program: Command, io: Io, setExit: (cod
     .option('--input <json>', 'the trigger body ($.trigger.body): JSON, @file or - for stdin')
     .option('--auth-owner <user>', 'run as this user, with their authentications (default CIOC_USER)')
     .action(async (file: string, flags: OwnerFlags & { input?: string }) => {
-      const document = await readDocument(file);
-      const body = await readInput(flags.input, io);
-      const run = await withEngine(io, flags, async (engine, store) => {
-        assertWorkflow(document, { authentication: lookupIn(store) });
-        const id = await engine.startRun({ document, ownerId: store.userId }, { type: 'manual', body });
-        return engine.waitForRun(id);
-      });
-      printJson(io, run);
-      setExit(exitFor(run));
+      setExit(await (await actions()).runWorkflowFile(io, file, flags));
     });
 
   workflow
     .command('resume')
     .description("Finish the user's runs that a stopped process left unfinished, and print them.")
-    .option('--auth-owner <user>', 'resume this user’s runs (default CIOC_USER)')
+    .option('--auth-owner <user>', "resume this user's runs (default CIOC_USER)")
     .action(async (flags: OwnerFlags) => {
-      const runs = await withEngine(io, flags, async (engine, store) => {
-        const ids = await engine.resumeInterrupted({ ownerId: store.userId });
-        return Promise.all(ids.map((id) => engine.waitForRun(id)));
-      });
-      printJson(io, { runs });
-      setExit(runs.reduce<number>((code, run) => (code === EXIT.ok ? exitFor(run) : code), EXIT.ok));
+      setExit(await (await actions()).resumeWorkflows(io, flags));
     });
 }
