@@ -146,6 +146,16 @@ describe('access', () => {
       (await api.call('GET', '/api/authentications', { token: bob.token })).json.authentications,
     ).toEqual([]);
 
+    // Its owner can delete it, with its runs.
+    expect((await api.call('DELETE', `/api/workflows/${id}`, { token: ada.token })).json).toEqual({
+      id,
+      deleted: true,
+    });
+    expect((await api.call('GET', `/api/workflows/${id}`, { token: ada.token })).status).toBe(404);
+    expect((await api.call('GET', `/api/runs/${run.json.id as string}`, { token: ada.token })).status).toBe(
+      404,
+    );
+
     // Bob cannot save a workflow that uses Ada's Personal authentication.
     const borrowed = await api.call('POST', '/api/workflows', { token: bob.token, body: example });
     expect(borrowed.status).toBe(400);

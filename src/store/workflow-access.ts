@@ -1,6 +1,6 @@
 /**
  * The server's queries on workflows beyond the engine's store: which workflows a user may see
- * (their own and their organisations'), deleting one, the workflows with a given trigger, and the
+ * (their own and their organisations', with the owner's name and the current document), the workflows with a given trigger, and the
  * trigger bookkeeping kept in `trigger_keys` (schedule ticks fired or missed). Kysely, like the
  * engine's store, so the same queries run on PostgreSQL.
  */
@@ -89,18 +89,6 @@ export class WorkflowAccess {
       .where('organisation_id', '=', organisationId)
       .executeTakeFirst();
     return row?.role === 'admin';
-  }
-
-  /** Deletes the workflow with its versions, runs, steps and trigger keys. */
-  async delete(workflowId: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('trigger_keys').where('workflow_id', '=', workflowId).execute();
-      const runs = trx.selectFrom('runs').select('id').where('workflow_id', '=', workflowId);
-      await trx.deleteFrom('step_runs').where('run_id', 'in', runs).execute();
-      await trx.deleteFrom('runs').where('workflow_id', '=', workflowId).execute();
-      await trx.deleteFrom('workflow_versions').where('workflow_id', '=', workflowId).execute();
-      await trx.deleteFrom('workflows').where('id', '=', workflowId).execute();
-    });
   }
 
   /** Trigger keys of a workflow starting with `prefix`, newest (greatest) first. */

@@ -9,8 +9,20 @@ import { AuthStore, storeExists } from '../../store/auth-store.js';
 import type { Io } from '../io.js';
 import { flagsFor, kebab } from '../schema-flags.js';
 
-const TOP = ['auth', 'completion', 'describe', 'emulator', 'ops', 'run', 'workflow', ...CONNECTOR_IDS];
-const WORKFLOW = ['validate', 'run', 'resume'];
+const TOP = [
+  'auth',
+  'completion',
+  'describe',
+  'emulator',
+  'ops',
+  'run',
+  'serve',
+  'token',
+  'user',
+  'workflow',
+  ...CONNECTOR_IDS,
+];
+const WORKFLOW = ['validate', 'run', 'resume', 'push', 'list', 'trigger', 'runs', 'replay'];
 const AUTH = ['create', 'default', 'delete', 'list', 'show', 'test', 'update'];
 const COMMON = [
   '--input',

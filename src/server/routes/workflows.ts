@@ -144,7 +144,7 @@ export const workflowRoutes: RouteDef[] = [
     async handler(ctx) {
       const { id } = ctx.request.params as Static<typeof IdParams>;
       await changeableWorkflow(ctx, id);
-      await ctx.services.access.delete(id);
+      await ctx.services.workflows.deleteWorkflow(id);
       await ctx.services.scheduler.refresh(id);
       return { id, deleted: true as const };
     },
