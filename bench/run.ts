@@ -24,6 +24,20 @@ interface EngineBench {
   engine: { run: { p50: number; p99: number }; overheadPerStep: { p50: number; p99: number } };
   direct: { run: { p50: number; p99: number }; overheadPerStep: { p50: number; p99: number } };
 }
+interface WebhookBench {
+  runs: number;
+  inFlight: number;
+  webhook: {
+    sequential: { p50: number; p99: number };
+    loaded: { p50: number; p99: number };
+    perSecond: number;
+  };
+  direct: {
+    sequential: { p50: number; p99: number };
+    loaded: { p50: number; p99: number };
+    perSecond: number;
+  };
+}
 interface Delivery {
   delivered: number;
   seconds: number;
@@ -57,6 +71,11 @@ const overhead = await runContender<Overhead>('overhead.ts', [open.url, String(C
 await reset(open.url);
 log(`workflow engine: ${String(ENGINE_RUNS)} runs of the two-step example, and the same two calls direct`);
 const engineBench = await runContender<EngineBench>('engine.ts', [open.url, String(ENGINE_RUNS)]);
+await reset(open.url);
+log(
+  `cioc serve: ${String(ENGINE_RUNS)} webhook-triggered runs of the example, and the same two calls direct`,
+);
+const webhookBench = await runContender<WebhookBench>('webhook.ts', [open.url, String(ENGINE_RUNS)]);
 await reset(open.url);
 log(`${String(EVENTS)} events through our batch builder`);
 const oursOpen = await runContender<Delivery>('events-ours.ts', [open.url, String(EVENTS)]);
@@ -153,6 +172,27 @@ const rows: string[][] = [
     '',
   ],
   [
+    `Webhook-triggered runs (cioc serve), runs/s with ${String(webhookBench.inFlight)} in flight (vs direct pairs/s)`,
+    int(webhookBench.webhook.perSecond),
+    int(webhookBench.direct.perSecond),
+    '',
+    '',
+  ],
+  [
+    '  trigger-to-finished p50 / p99, one at a time (vs two direct calls)',
+    `${ms(webhookBench.webhook.sequential.p50)} / ${ms(webhookBench.webhook.sequential.p99)}`,
+    `${ms(webhookBench.direct.sequential.p50)} / ${ms(webhookBench.direct.sequential.p99)}`,
+    '',
+    '',
+  ],
+  [
+    `  trigger-to-finished p50 / p99, ${String(webhookBench.inFlight)} in flight`,
+    `${ms(webhookBench.webhook.loaded.p50)} / ${ms(webhookBench.webhook.loaded.p99)}`,
+    `${ms(webhookBench.direct.loaded.p50)} / ${ms(webhookBench.direct.loaded.p99)}`,
+    '',
+    '',
+  ],
+  [
     `${int(EVENTS)} events, events/s (vs customerio-node@4, c=32)`,
     int(oursOpen.eventsPerSecond),
     int(officialOpen.eventsPerSecond),
@@ -224,6 +264,11 @@ ${rows.slice(1).map(md).join('\n')}
   two steps. The baseline column is the same measure for the direct client. Each step writes its
   record before and after its request (crash safety), with \`synchronous = NORMAL\` in WAL mode.
   Rate limiting is off for both, as in the per-call row.
+- **Webhook-triggered runs**: \`cioc serve\` in-process (HTTP API, engine, SQLite store) with the
+  example behind a \`webhook\` trigger answering \`when_finished\`, so each POST's round trip is the
+  trigger-to-finished latency. ${int(webhookBench.runs)} POSTs one at a time (interleaved with a direct
+  client making the same two calls), then ${int(webhookBench.runs)} more with ${String(webhookBench.inFlight)} in flight for runs/s
+  (the server runs ${String(webhookBench.inFlight)} runs at once). Rate limiting is off for both (\`bench/webhook.ts\`).
 - **${int(EVENTS)} events**: ours through the v2 batch builder (\`sendBatch\`: per-item validation, packing
   under 500 KB, 4 requests in flight, default rate limits and retries) vs \`customerio-node@4\` calling
   \`track()\` once per event with 32 in flight. "Requests sent" counts attempts on the wire.
