@@ -22,7 +22,7 @@ const TOP = [
   'workflow',
   ...CONNECTOR_IDS,
 ];
-const WORKFLOW = ['validate', 'run', 'resume', 'push', 'list', 'trigger', 'runs', 'replay'];
+const WORKFLOW = ['validate', 'run', 'resume'];
 const AUTH = ['create', 'default', 'delete', 'list', 'show', 'test', 'update'];
 const COMMON = [
   '--input',
