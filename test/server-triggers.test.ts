@@ -85,6 +85,41 @@ describe('webhook trigger', () => {
     expect(await runsOf(id)).toHaveLength(2);
   });
 
+  it('starts one run for concurrent deliveries with the same Idempotency-Key', async () => {
+    const { id, hook } = await save({ type: 'webhook' });
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, n) =>
+        api.call('POST', hook, { body: { n }, headers: { 'idempotency-key': 'burst' } }),
+      ),
+    );
+    expect(new Set(answers.map((a) => a.json.id as string)).size).toBe(1);
+    expect(answers.every((a) => a.status === 202)).toBe(true);
+    expect(await runsOf(id)).toHaveLength(1);
+  });
+
+  it('answers 500 run_failed, naming the run and the step, when a when_finished run fails', async () => {
+    const saved = await api.call('POST', '/api/workflows', {
+      token: ada.token,
+      body: {
+        name: 'Fails',
+        trigger: { type: 'webhook', respond: 'when_finished' },
+        steps: [{ ...eventStep('x'), input: { identifier: '{{ $.trigger.body.id }}', name: 'x' } }],
+      },
+    });
+    const hook = new URL(saved.json.trigger.webhook_url as string).pathname;
+    const answer = await api.call('POST', hook, { body: { no: 'id' } });
+    expect(answer.status).toBe(500);
+    expect(answer.json.error).toMatchObject({
+      type: 'run_failed',
+      step: 'track',
+      run_id: expect.any(String) as string,
+    });
+    const run = await api.call('GET', `/api/runs/${answer.json.error.run_id as string}`, {
+      token: ada.token,
+    });
+    expect(run.json.steps[0]).toMatchObject({ status: 'failed', error: { type: 'validation' } });
+  });
+
   it('answers with the run output when the trigger says respond when_finished', async () => {
     const { hook } = await save({ type: 'webhook', respond: 'when_finished' });
     const answer = await api.call('POST', hook, { body: { plan: 'pro' } });
