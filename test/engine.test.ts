@@ -511,3 +511,89 @@ describe('what a run records', () => {
     expect(String(request?.body)).toHaveLength(64 * 1024);
   });
 });
+
+describe('scheduling', () => {
+  it('runs several runs at once, up to the engine’s concurrency', async () => {
+    const { createEngine } = await import('../src/engine/engine.js');
+    const { authStoreResolver } = await import('../src/engine/authentications.js');
+    const engine = createEngine({
+      store: h.store,
+      authentications: authStoreResolver(h.auth),
+      concurrency: 2,
+      client: { emulatorUrl: url },
+    });
+    emulator.faults.add({ path: '/api/v1/customers/c*', delay_ms: 300, times: 4 });
+    const doc = {
+      name: 'concurrent',
+      trigger: { type: 'manual' },
+      steps: [
+        {
+          id: 'upsert',
+          operation: 'track.create_or_update_customer',
+          authentication: 'Emulator Track',
+          input: { identifier: '{{ $.trigger.body.id }}' },
+        },
+      ],
+    };
+    const ids = [];
+    for (const id of ['c1', 'c2', 'c3', 'c4'])
+      ids.push(await engine.startRun({ document: doc, ownerId: h.ownerId }, { body: { id } }));
+    const views = await Promise.all(ids.map((id) => engine.waitForRun(id)));
+    await engine.close();
+    expect(views.map((v) => v.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    // Two at a time: the third request arrives only after one of the first two was answered.
+    const arrivals = emulator.requests.map((r) => r.at);
+    expect((arrivals[1] ?? 0) - (arrivals[0] ?? 0)).toBeLessThan(290);
+    expect((arrivals[2] ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(290);
+  });
+
+  it('resumes a run whose engine stopped beating, and leaves one a live engine holds', async () => {
+    const { createEngine } = await import('../src/engine/engine.js');
+    const { authStoreResolver } = await import('../src/engine/authentications.js');
+    const { workflow, version } = await h.store.saveWorkflow({
+      ownerId: h.ownerId,
+      document: { ...WELCOME, name: 'orphans' },
+    });
+    const base = {
+      workflowId: workflow.id,
+      workflowVersion: version,
+      ownerId: h.ownerId,
+      status: 'running' as const,
+      trigger: {
+        type: 'manual',
+        body: { id: 'o1', email: 'o@example.com', plan: 'x' },
+        headers: {},
+        query: {},
+      },
+      replayOf: null,
+      output: null,
+      error: null,
+      createdAt: new Date().toISOString(),
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      durationMs: null,
+    };
+    const stale = new Date(Date.now() - 120_000).toISOString();
+    await h.store.createRun({
+      ...base,
+      id: '01J000000000000000000000S1',
+      claimedBy: 'elsewhere:1:a',
+      heartbeatAt: stale,
+    });
+    await h.store.createRun({
+      ...base,
+      id: '01J000000000000000000000S2',
+      claimedBy: 'elsewhere:2:b',
+      heartbeatAt: new Date().toISOString(),
+    });
+    const engine = createEngine({
+      store: h.store,
+      authentications: authStoreResolver(h.auth),
+      client: { emulatorUrl: url },
+    });
+    expect(await engine.resumeInterrupted()).toEqual(['01J000000000000000000000S1']);
+    expect((await engine.waitForRun('01J000000000000000000000S1')).status).toBe('succeeded');
+    expect((await engine.getRun('01J000000000000000000000S2'))?.status).toBe('running');
+    await engine.close();
+  });
+});
