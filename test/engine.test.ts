@@ -596,4 +596,33 @@ describe('scheduling', () => {
     expect((await engine.getRun('01J000000000000000000000S2'))?.status).toBe('running');
     await engine.close();
   });
+
+  it('on close, finishes the runs it started and leaves queued ones queued for a later resume', async () => {
+    const { createEngine } = await import('../src/engine/engine.js');
+    const { authStoreResolver } = await import('../src/engine/authentications.js');
+    const engine = createEngine({
+      store: h.store,
+      authentications: authStoreResolver(h.auth),
+      concurrency: 1,
+      client: { emulatorUrl: url },
+    });
+    emulator.faults.add({ path: '/api/v1/customers/q1', delay_ms: 200 });
+    const doc = { ...WELCOME, name: 'closing' };
+    const first = await engine.startRun(
+      { document: doc, ownerId: h.ownerId },
+      { body: { id: 'q1', email: 'q@example.com' } },
+    );
+    const second = await engine.startRun(
+      { document: doc, ownerId: h.ownerId },
+      { body: { id: 'q2', email: 'q@example.com' } },
+    );
+    const waiting = engine.waitForRun(second);
+    await engine.close();
+    expect((await waiting).status).toBe('queued');
+    expect((await h.store.getRun(first))?.status).toBe('succeeded');
+    expect(emulator.requests.map((r) => r.path)).toEqual([
+      '/api/v1/customers/q1',
+      '/api/v1/customers/q1/events',
+    ]);
+  });
 });
