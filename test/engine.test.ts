@@ -358,6 +358,44 @@ describe('replay', () => {
     expect(emulator.state.events.filter((e) => e.name === 'replayed').map((e) => e.id)).toEqual([eventId]);
   });
 
+  it('reuses a finished loop with its iterations', async () => {
+    const looped = {
+      name: 'replay loop',
+      trigger: { type: 'manual' },
+      steps: [
+        {
+          id: 'each',
+          for_each: '{{ $.trigger.body.ids }}',
+          steps: [
+            {
+              id: 'upsert',
+              operation: 'track.create_or_update_customer',
+              authentication: 'Emulator Track',
+              input: { identifier: '{{ $.item }}' },
+            },
+          ],
+        },
+        {
+          id: 'segment',
+          operation: 'app.get_segment',
+          authentication: 'Emulator App',
+          input: { segment_id: 31337 },
+        },
+      ],
+    };
+    const first = await run(looped, { ids: ['l1', 'l2'] });
+    expect(first.status).toBe('failed');
+    const before = emulator.requests.length;
+    const replayed = await h.engine.waitForRun(await h.engine.replay(first.id));
+    expect(replayed.steps.map((s) => [s.key, s.reused_from === first.id])).toEqual([
+      ['each', true],
+      ['each[0].upsert', true],
+      ['each[1].upsert', true],
+      ['segment', false],
+    ]);
+    expect(emulator.requests.slice(before).map((r) => r.path)).toEqual(['/v1/segments/31337']);
+  });
+
   it('replays with the latest version, and every failed run of a time range in one call', async () => {
     const from = new Date().toISOString();
     const failedA = await run(doc, { id: 'ra', segment: 424242 });
