@@ -179,7 +179,7 @@ class WorkflowEngine implements Engine {
       const view = await this.getRun(runId);
       if (view === undefined) throw new ValidationError(`There is no run ${runId}`);
       if (view.status === 'succeeded' || view.status === 'failed') return view;
-      if (Date.now() > deadline || (this.closed && local !== undefined)) return view;
+      if (Date.now() > deadline || this.closed) return view;
       await new Promise((r) => setTimeout(r, 50));
     }
   }
