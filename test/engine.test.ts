@@ -358,6 +358,44 @@ describe('replay', () => {
     expect(emulator.state.events.filter((e) => e.name === 'replayed').map((e) => e.id)).toEqual([eventId]);
   });
 
+  it('reuses a finished loop with its iterations', async () => {
+    const looped = {
+      name: 'replay loop',
+      trigger: { type: 'manual' },
+      steps: [
+        {
+          id: 'each',
+          for_each: '{{ $.trigger.body.ids }}',
+          steps: [
+            {
+              id: 'upsert',
+              operation: 'track.create_or_update_customer',
+              authentication: 'Emulator Track',
+              input: { identifier: '{{ $.item }}' },
+            },
+          ],
+        },
+        {
+          id: 'segment',
+          operation: 'app.get_segment',
+          authentication: 'Emulator App',
+          input: { segment_id: 31337 },
+        },
+      ],
+    };
+    const first = await run(looped, { ids: ['l1', 'l2'] });
+    expect(first.status).toBe('failed');
+    const before = emulator.requests.length;
+    const replayed = await h.engine.waitForRun(await h.engine.replay(first.id));
+    expect(replayed.steps.map((s) => [s.key, s.reused_from === first.id])).toEqual([
+      ['each', true],
+      ['each[0].upsert', true],
+      ['each[1].upsert', true],
+      ['segment', false],
+    ]);
+    expect(emulator.requests.slice(before).map((r) => r.path)).toEqual(['/v1/segments/31337']);
+  });
+
   it('replays with the latest version, and every failed run of a time range in one call', async () => {
     const from = new Date().toISOString();
     const failedA = await run(doc, { id: 'ra', segment: 424242 });
@@ -509,5 +547,120 @@ describe('what a run records', () => {
     expect(request?.body_size).toBeGreaterThan(90_000);
     expect(emulator.state.events.find((e) => e.name === 'big')?.data).toEqual({ big });
     expect(String(request?.body)).toHaveLength(64 * 1024);
+  });
+});
+
+describe('scheduling', () => {
+  it('runs several runs at once, up to the engine’s concurrency', async () => {
+    const { createEngine } = await import('../src/engine/engine.js');
+    const { authStoreResolver } = await import('../src/engine/authentications.js');
+    const engine = createEngine({
+      store: h.store,
+      authentications: authStoreResolver(h.auth),
+      concurrency: 2,
+      client: { emulatorUrl: url },
+    });
+    emulator.faults.add({ path: '/api/v1/customers/c*', delay_ms: 300, times: 4 });
+    const doc = {
+      name: 'concurrent',
+      trigger: { type: 'manual' },
+      steps: [
+        {
+          id: 'upsert',
+          operation: 'track.create_or_update_customer',
+          authentication: 'Emulator Track',
+          input: { identifier: '{{ $.trigger.body.id }}' },
+        },
+      ],
+    };
+    const ids = [];
+    for (const id of ['c1', 'c2', 'c3', 'c4'])
+      ids.push(await engine.startRun({ document: doc, ownerId: h.ownerId }, { body: { id } }));
+    const views = await Promise.all(ids.map((id) => engine.waitForRun(id)));
+    await engine.close();
+    expect(views.map((v) => v.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    // Two at a time: the third request arrives only after one of the first two was answered.
+    const arrivals = emulator.requests.map((r) => r.at);
+    expect((arrivals[1] ?? 0) - (arrivals[0] ?? 0)).toBeLessThan(290);
+    expect((arrivals[2] ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(290);
+  });
+
+  it('resumes a run whose engine stopped beating, and leaves one a live engine holds', async () => {
+    const { createEngine } = await import('../src/engine/engine.js');
+    const { authStoreResolver } = await import('../src/engine/authentications.js');
+    const { workflow, version } = await h.store.saveWorkflow({
+      ownerId: h.ownerId,
+      document: { ...WELCOME, name: 'orphans' },
+    });
+    const base = {
+      workflowId: workflow.id,
+      workflowVersion: version,
+      ownerId: h.ownerId,
+      status: 'running' as const,
+      trigger: {
+        type: 'manual',
+        body: { id: 'o1', email: 'o@example.com', plan: 'x' },
+        headers: {},
+        query: {},
+      },
+      replayOf: null,
+      output: null,
+      error: null,
+      createdAt: new Date().toISOString(),
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      durationMs: null,
+    };
+    const stale = new Date(Date.now() - 120_000).toISOString();
+    await h.store.createRun({
+      ...base,
+      id: '01J000000000000000000000S1',
+      claimedBy: 'elsewhere:1:a',
+      heartbeatAt: stale,
+    });
+    await h.store.createRun({
+      ...base,
+      id: '01J000000000000000000000S2',
+      claimedBy: 'elsewhere:2:b',
+      heartbeatAt: new Date().toISOString(),
+    });
+    const engine = createEngine({
+      store: h.store,
+      authentications: authStoreResolver(h.auth),
+      client: { emulatorUrl: url },
+    });
+    expect(await engine.resumeInterrupted()).toEqual(['01J000000000000000000000S1']);
+    expect((await engine.waitForRun('01J000000000000000000000S1')).status).toBe('succeeded');
+    expect((await engine.getRun('01J000000000000000000000S2'))?.status).toBe('running');
+    await engine.close();
+  });
+
+  it('on close, finishes the runs it started and leaves queued ones queued for a later resume', async () => {
+    const { createEngine } = await import('../src/engine/engine.js');
+    const { authStoreResolver } = await import('../src/engine/authentications.js');
+    const engine = createEngine({
+      store: h.store,
+      authentications: authStoreResolver(h.auth),
+      concurrency: 1,
+      client: { emulatorUrl: url },
+    });
+    emulator.faults.add({ path: '/api/v1/customers/q1', delay_ms: 200 });
+    const doc = { ...WELCOME, name: 'closing' };
+    const first = await engine.startRun(
+      { document: doc, ownerId: h.ownerId },
+      { body: { id: 'q1', email: 'q@example.com' } },
+    );
+    const second = await engine.startRun(
+      { document: doc, ownerId: h.ownerId },
+      { body: { id: 'q2', email: 'q@example.com' } },
+    );
+    const waiting = engine.waitForRun(second);
+    await engine.close();
+    expect((await waiting).status).toBe('queued');
+    expect((await h.store.getRun(first))?.status).toBe('succeeded');
+    expect(emulator.requests.map((r) => r.path)).toEqual([
+      '/api/v1/customers/q1',
+      '/api/v1/customers/q1/events',
+    ]);
   });
 });

@@ -177,7 +177,7 @@ async function killMidStep(home: string, file: string, path: string, input: unkn
       done(signal);
     }),
   );
-  for (let i = 0; i < 200 && !emulator.requests.some((r) => r.path === path); i++) await sleep(25);
+  for (let i = 0; i < 800 && !emulator.requests.some((r) => r.path === path); i++) await sleep(25);
   expect(emulator.requests.some((r) => r.path === path)).toBe(true);
   child.kill('SIGKILL');
   expect(await exited).toBe('SIGKILL');
@@ -195,7 +195,8 @@ async function storedSteps(home: string) {
   }
 }
 
-describe('a run killed mid-step and resumed', () => {
+// Child processes on a busy machine: more time than the default 20 s.
+describe('a run killed mid-step and resumed', { timeout: 60_000 }, () => {
   it('sends an id-deduplicated event again with the same id: exactly one event', async () => {
     const home = homeWithAuthentications();
     await killMidStep(home, EXAMPLE, '/api/v1/customers/k1/events', {

@@ -179,7 +179,7 @@ class WorkflowEngine implements Engine {
       const view = await this.getRun(runId);
       if (view === undefined) throw new ValidationError(`There is no run ${runId}`);
       if (view.status === 'succeeded' || view.status === 'failed') return view;
-      if (Date.now() > deadline) return view;
+      if (Date.now() > deadline || this.closed) return view;
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -273,7 +273,8 @@ class WorkflowEngine implements Engine {
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
-    this.waiting.length = 0;
+    // Runs not started stay queued in the store (a later resumeInterrupted takes them up).
+    for (const queued of this.waiting.splice(0)) queued.resolve();
     await Promise.all([...this.active.values()].map((q) => q.done));
     await this.clients.close();
   }

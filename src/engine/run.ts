@@ -59,7 +59,13 @@ export async function runSteps(
 
 async function runLoop(ctx: StepContext, step: Step, scope: Scope, place: Place): Promise<StepRecord> {
   const prior = ctx.prior.get(place.key);
-  if (prior?.reuse === true) return reusePrior(ctx, prior.record);
+  if (prior?.reuse === true) {
+    // The loop's own record and its iterations' steps, so that the run shows them all.
+    const reused = await reusePrior(ctx, prior.record);
+    for (const [key, inner] of ctx.prior)
+      if (inner.reuse && key.startsWith(`${place.key}[`)) await reusePrior(ctx, inner.record);
+    return reused;
+  }
   const started = performance.now();
   const record = newRecord(ctx, step, place);
   if (step.when !== undefined && !evaluateCondition(step.when, scope))
