@@ -56,6 +56,10 @@ describe('cioc serve and the remote workflow commands', () => {
     expect(again.code).toBe(2);
     expect(JSON.parse(again.stderr).error.message).toMatch(/already exists/);
 
+    const noPassword = await cioc(['user', 'create', '--email', 'bob@example.com'], { env });
+    expect(noPassword.code).toBe(2);
+    expect(JSON.parse(noPassword.stderr).error.message).toMatch(/--password-stdin/);
+
     // The same person on the CLI creates the authentication the workflow names.
     const auth = await cioc(
       [

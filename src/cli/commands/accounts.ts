@@ -5,11 +5,27 @@
 import type { Command } from 'commander';
 import { ConfigError, ValidationError } from '../../errors.js';
 import { printJson, type Io } from '../io.js';
+import { isInteractive, Prompter } from '../prompt.js';
 
 async function readStdin(io: Io): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** On a terminal: asked twice without echo. Elsewhere the password must come with --password-stdin. */
+async function askPassword(io: Io): Promise<string> {
+  if (!isInteractive(io))
+    throw new ValidationError('Give the password on standard input with --password-stdin (never as a flag)');
+  const prompter = new Prompter(io);
+  try {
+    const password = await prompter.ask('Password', { secret: true });
+    if ((await prompter.ask('Repeat the password', { secret: true })) !== password)
+      throw new ValidationError('The two passwords differ');
+    return password;
+  } finally {
+    prompter.close();
+  }
 }
 
 async function withAccounts<T>(
@@ -47,14 +63,14 @@ export function registerAccountCommands(program: Command, io: Io): void {
     .command('create')
     .description('Create a user with an email and a password (the first user is the admin).')
     .requiredOption('--email <email>', 'the login, lower-cased')
-    .option('--password-stdin', 'read the password from standard input (the only way: never a flag)')
+    .option(
+      '--password-stdin',
+      'read the password from standard input (without it: asked twice, not echoed, on a terminal)',
+    )
     .option('--admin', 'make the user an organisation admin')
     .action(async (flags: { email: string; passwordStdin?: boolean; admin?: boolean }) => {
-      if (flags.passwordStdin !== true)
-        throw new ValidationError(
-          'Give the password on standard input with --password-stdin (never as a flag)',
-        );
-      const password = (await readStdin(io)).replace(/\r?\n$/, '');
+      const password =
+        flags.passwordStdin === true ? (await readStdin(io)).replace(/\r?\n$/, '') : await askPassword(io);
       const created = await withAccounts(io, (accounts) =>
         accounts.createUser({ email: flags.email, password, admin: flags.admin === true }),
       );
