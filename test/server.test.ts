@@ -235,6 +235,13 @@ describe('HTTP hygiene', () => {
       doc.json.paths['/api/runs/{id}'].get.responses['200'].content['application/json'].schema.title,
     ).toBe('Run');
     expect(doc.text).not.toContain('cioc-workflow-step"');
+    const refs = [...doc.text.matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1] ?? '');
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of new Set(refs)) {
+      expect(ref).toMatch(/^#\/components\/schemas\//);
+      expect(doc.json.components.schemas[ref.split('/').at(-1) ?? ''], ref).toBeDefined();
+    }
+
     const page = await api.call('GET', '/api/docs');
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(page.text).toContain('/api/workflows/:id/runs');
