@@ -321,6 +321,29 @@ describe('schedule trigger', () => {
     expect(warnings).toHaveLength(1);
   });
 
+  it('follows a workflow when its trigger changes or it is deleted', async () => {
+    const schedule = { type: 'schedule', cron: '0 0 1 1 *', timezone: 'UTC' };
+    const saved = await api.call('POST', '/api/workflows', {
+      token: ada.token,
+      body: { name: 'Yearly', trigger: schedule, steps: [eventStep('y')] },
+    });
+    const id = saved.json.id as string;
+    expect(saved.json.trigger.schedule.next_run_at).toMatch(/-01-01T00:00:00.000Z$/);
+    const manual = await api.call('PUT', `/api/workflows/${id}`, {
+      token: ada.token,
+      body: { name: 'Yearly', trigger: { type: 'manual' }, steps: [eventStep('y')] },
+    });
+    expect(manual.json.trigger).toEqual({ type: 'manual' });
+    expect(await api.server.services.scheduler.status(id)).toBeUndefined();
+    await api.call('PUT', `/api/workflows/${id}`, {
+      token: ada.token,
+      body: { name: 'Yearly', trigger: schedule, steps: [eventStep('y')] },
+    });
+    expect(await api.server.services.scheduler.status(id)).toBeDefined();
+    await api.call('DELETE', `/api/workflows/${id}`, { token: ada.token });
+    expect(await api.server.services.scheduler.status(id)).toBeUndefined();
+  });
+
   it('refuses a bad cron or time zone when saved', async () => {
     const saved = await api.call('POST', '/api/workflows', {
       token: bob.token,
