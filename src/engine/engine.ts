@@ -45,7 +45,15 @@ export interface EngineOptions {
 }
 
 export type RunTarget =
-  | { workflowId: string; version?: number | undefined }
+  | {
+      workflowId: string;
+      version?: number | undefined;
+      /**
+       * The user whose authentications the run uses (their Personal ones and the organisation's):
+       * whoever started it by hand. Default: the workflow's owner (webhooks, schedules).
+       */
+      runAs?: number | undefined;
+    }
   /** A document run as its owner (the CLI): saved as that owner's workflow of the same name. */
   | { document: unknown; ownerId: number };
 
@@ -62,6 +70,8 @@ export interface ReplayOptions {
    * replay that would resend one is refused.
    */
   resendUnknown?: boolean | undefined;
+  /** The user whose authentications the replay uses (default: the replayed run's). */
+  runAs?: number | undefined;
 }
 
 export interface Engine {
@@ -206,6 +216,7 @@ class WorkflowEngine implements Engine {
       ...original,
       id: ulid(),
       workflowVersion: version,
+      ownerId: options.runAs ?? original.ownerId,
       status: 'queued',
       replayOf: runId,
       output: null,
@@ -292,7 +303,7 @@ class WorkflowEngine implements Engine {
       return {
         workflowId: workflow.id,
         version: target.version ?? workflow.currentVersion,
-        ownerId: workflow.ownerId,
+        ownerId: target.runAs ?? workflow.ownerId,
       };
     }
     const document = assertWorkflow(target.document);
