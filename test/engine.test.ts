@@ -663,4 +663,56 @@ describe('scheduling', () => {
       '/api/v1/customers/q1/events',
     ]);
   });
+
+  it('runs as the user who started it: their Personal authentications, never the owner’s', async () => {
+    const { createEngine } = await import('../src/engine/engine.js');
+    const { authStoreResolver } = await import('../src/engine/authentications.js');
+    const { AuthStore } = await import('../src/store/auth-store.js');
+    const bob = AuthStore.open({ home: h.home, user: 'b@example.com', env: {} });
+    h.auth.create({
+      name: 'Shared Track',
+      connector: 'track',
+      scope: 'organisational',
+      region: 'emulator',
+      credentials: CREDENTIALS.track,
+    });
+    const engine = createEngine({
+      store: h.store,
+      authentications: {
+        resolve: (ownerId, name, connector) =>
+          authStoreResolver(ownerId === bob.userId ? bob : h.auth).resolve(ownerId, name, connector),
+      },
+      client: { emulatorUrl: url },
+    });
+    const personal = await h.store.saveWorkflow({
+      ownerId: h.ownerId,
+      document: { ...WELCOME, name: 'alice only' },
+    });
+    const shared = await h.store.saveWorkflow({
+      ownerId: h.ownerId,
+      document: {
+        ...WELCOME,
+        name: 'shared',
+        steps: WELCOME.steps.map((s) => ({ ...s, authentication: 'Shared Track' })),
+      },
+    });
+    const body = { id: 'bob', email: 'bob@example.com', plan: 'x' };
+    const refused = await engine.waitForRun(
+      await engine.startRun({ workflowId: personal.workflow.id, runAs: bob.userId }, { body }),
+    );
+    expect(refused.status).toBe('failed');
+    expect(refused.steps[0]?.error).toMatchObject({
+      type: 'config',
+      message: expect.stringContaining(
+        'No authentication named "Emulator Track" is visible to user "b@example.com"',
+      ) as string,
+    });
+    expect(emulator.requests).toHaveLength(0);
+    const allowed = await engine.waitForRun(
+      await engine.startRun({ workflowId: shared.workflow.id, runAs: bob.userId }, { body }),
+    );
+    expect(allowed.status).toBe('succeeded');
+    await engine.close();
+    bob.close();
+  });
 });

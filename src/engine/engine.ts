@@ -4,7 +4,7 @@
  *
  * Runs are queued in the store first, then executed by this process with at most `concurrency`
  * at once (the rate limits are per process already, shared by every run). A queue worker later
- * calls the same `executeRun` for a run id it was given.
+ * calls the same `executeRun` (`execute-run.ts`) for a run id it was given.
  */
 import { hostname } from 'node:os';
 import { CiocError, ConfigError, ValidationError, errorToJson } from '../errors.js';
@@ -15,12 +15,14 @@ import { ulid } from '../ulid.js';
 import { assertWorkflow } from '../workflows/validate.js';
 import type { Step, WorkflowDocument } from '../workflows/document.js';
 import { ClientPool, type AuthenticationResolver, type ClientDefaults } from './authentications.js';
-import { DEFAULT_BODY_LIMIT, recordError, redactorFor, round } from './record.js';
-import { runOutput, runSteps } from './run.js';
-import type { PriorStep, Scope, StepContext } from './step.js';
+import { DEFAULT_BODY_LIMIT, redactorFor } from './record.js';
+import type { PriorStep } from './step.js';
 import type { EngineStore } from './store.js';
-import type { RunRecord, StepRecord, TriggerData } from './types.js';
+import type { RunRecord, TriggerData } from './types.js';
 import { runView, type RunView } from './view.js';
+import { authKey, executeRun, TERMINAL, type Resolved, type RunRuntime } from './execute-run.js';
+import { replayPlan } from './replay-plan.js';
+import { isDeadHere } from './claims.js';
 
 export interface EngineOptions {
   store: EngineStore;
@@ -45,7 +47,15 @@ export interface EngineOptions {
 }
 
 export type RunTarget =
-  | { workflowId: string; version?: number | undefined }
+  | {
+      workflowId: string;
+      version?: number | undefined;
+      /**
+       * The user whose authentications the run uses (their Personal ones and the organisation's):
+       * whoever started it by hand. Default: the workflow's owner (webhooks, schedules).
+       */
+      runAs?: number | undefined;
+    }
   /** A document run as its owner (the CLI): saved as that owner's workflow of the same name. */
   | { document: unknown; ownerId: number };
 
@@ -62,6 +72,8 @@ export interface ReplayOptions {
    * replay that would resend one is refused.
    */
   resendUnknown?: boolean | undefined;
+  /** The user whose authentications the replay uses (default: the replayed run's). */
+  runAs?: number | undefined;
 }
 
 export interface Engine {
@@ -85,8 +97,6 @@ const HEARTBEAT_MS = 10_000;
 export function createEngine(options: EngineOptions): Engine {
   return new WorkflowEngine(options);
 }
-
-type Resolved = Awaited<ReturnType<RunRuntime['authentications']>>;
 
 interface Queued {
   runId: string;
@@ -206,6 +216,7 @@ class WorkflowEngine implements Engine {
       ...original,
       id: ulid(),
       workflowVersion: version,
+      ownerId: options.runAs ?? original.ownerId,
       status: 'queued',
       replayOf: runId,
       output: null,
@@ -292,7 +303,7 @@ class WorkflowEngine implements Engine {
       return {
         workflowId: workflow.id,
         version: target.version ?? workflow.currentVersion,
-        ownerId: workflow.ownerId,
+        ownerId: target.runAs ?? workflow.ownerId,
       };
     }
     const document = assertWorkflow(target.document);
@@ -409,157 +420,5 @@ class WorkflowEngine implements Engine {
       document: (id, version) => this.document(id, version),
       authentications: (document, ownerId) => this.resolveAuthentications(document, ownerId),
     };
-  }
-}
-
-export interface RunRuntime {
-  store: EngineStore;
-  clients: ClientPool;
-  bodyLimit: number;
-  identity: string;
-  document(workflowId: string, version: number): Promise<WorkflowDocument>;
-  authentications(
-    document: WorkflowDocument,
-    ownerId: number,
-  ): Promise<{
-    found: Map<string, ResolvedAuthentication | CiocError>;
-    redactor: ReturnType<typeof redactorFor>;
-  }>;
-}
-
-const TERMINAL = new Set(['succeeded', 'failed', 'skipped', 'delivery_unknown']);
-
-function authKey(name: string | undefined, connector: string): string {
-  return name === undefined ? `\u0000default:${connector}` : `${connector}\u0000${name}`;
-}
-
-/**
- * Executes (or resumes) one run to its end: the function a queue worker would call with a run id.
- * `prior` holds earlier step records to reuse (resume, replay).
- */
-export async function executeRun(
-  engine: { runtime: RunRuntime },
-  runOrId: string | RunRecord,
-  prior: ReadonlyMap<string, PriorStep>,
-  resolved?: Resolved,
-): Promise<void> {
-  const rt = engine.runtime;
-  const run = typeof runOrId === 'string' ? await rt.store.getRun(runOrId) : runOrId;
-  if (run === undefined) return;
-  const document = await rt.document(run.workflowId, run.workflowVersion);
-  const { found, redactor } = resolved ?? (await rt.authentications(document, run.ownerId));
-  const started = performance.now();
-  const startedAt = run.startedAt ?? new Date().toISOString();
-  await rt.store.updateRun(run.id, { status: 'running', startedAt, claimedBy: rt.identity });
-  let seq = 0;
-  for (const p of prior.values()) if (p.record.runId === run.id) seq = Math.max(seq, p.record.seq);
-  const ctx: StepContext = {
-    store: rt.store,
-    run,
-    redactor,
-    clients: rt.clients,
-    bodyLimit: rt.bodyLimit,
-    prior,
-    nextSeq: () => ++seq,
-    authentication: (name, connector) =>
-      found.get(authKey(name, connector)) ?? new ConfigError(`No authentication for the ${connector} step`),
-  };
-  const scope: Scope = { trigger: run.trigger, steps: {} };
-  let outcome;
-  try {
-    outcome = await runSteps(ctx, document.steps, scope, '', null);
-  } catch (error) {
-    await rt.store.updateRun(run.id, {
-      status: 'failed',
-      error: recordError(error, redactor),
-      finishedAt: new Date().toISOString(),
-    });
-    throw error;
-  }
-  const failed = outcome.failed;
-  let output: unknown = null;
-  try {
-    output = redactor.value(runOutput(document, scope, outcome.last)) ?? null;
-  } catch {
-    output = null;
-  }
-  await rt.store.updateRun(run.id, {
-    status: failed === undefined ? 'succeeded' : 'failed',
-    output,
-    error:
-      failed === undefined
-        ? null
-        : {
-            type: failed.error?.type ?? failed.status,
-            message: `Step "${failed.key}" ${failed.status === 'delivery_unknown' ? 'may have been delivered (delivery unknown)' : 'failed'}: ${failed.error?.message ?? ''}`,
-            ...(failed.error?.hint === undefined ? {} : { hint: failed.error.hint }),
-            step: failed.key,
-          },
-    finishedAt: new Date().toISOString(),
-    durationMs: round(performance.now() - started),
-  });
-}
-
-/**
- * What a replay reuses: every step before the first failed top-level step (and the finished
- * iterations of a failed loop) keeps its result; the failed step and everything after run again
- * with the same generated ids.
- */
-function replayPlan(
-  document: WorkflowDocument,
-  steps: readonly StepRecord[],
-  resendUnknown: boolean,
-): Map<string, PriorStep> {
-  const prior = new Map<string, PriorStep>();
-  const failedTop = steps.find(
-    (s) => s.parentKey === null && (s.status === 'failed' || s.status === 'delivery_unknown'),
-  );
-  const unknown = steps.find((s) => s.status === 'delivery_unknown');
-  if (unknown !== undefined && !resendUnknown) {
-    throw new ValidationError(
-      `Step "${unknown.key}" of this run may have been delivered (delivery unknown); check whether it took effect, then replay with resend_unknown to send it again`,
-    );
-  }
-  const order = new Map(document.steps.map((s, i) => [s.id, i]));
-  const failedIndex = failedTop === undefined ? Infinity : (order.get(failedTop.stepId) ?? Infinity);
-  for (const step of steps) {
-    const top = step.key.split(/[[.]/, 1)[0] ?? step.key;
-    const index = order.get(top);
-    const finished = step.status === 'succeeded' || step.status === 'skipped';
-    const before = index !== undefined && index < failedIndex;
-    const insideFailed = index !== undefined && index === failedIndex && step.parentKey !== null;
-    const sameOperation = sameStep(document, step);
-    prior.set(step.key, {
-      record: step,
-      reuse: sameOperation && finished && (before || (insideFailed && step.status === 'succeeded')),
-    });
-  }
-  return prior;
-}
-
-function sameStep(document: WorkflowDocument, record: StepRecord): boolean {
-  const find = (steps: readonly Step[]): Step | undefined => {
-    for (const s of steps) {
-      if (s.id === record.stepId) return s;
-      const inner = s.steps === undefined ? undefined : find(s.steps);
-      if (inner !== undefined) return inner;
-    }
-    return undefined;
-  };
-  const step = find(document.steps);
-  return step !== undefined && (step.operation ?? null) === record.operation;
-}
-
-/** A run claimed by a process of this host that no longer exists (killed, crashed). */
-function isDeadHere(claimedBy: string | null): boolean {
-  if (claimedBy === null) return true;
-  const [host, pid] = claimedBy.split(':');
-  if (host !== hostname() || pid === undefined) return false;
-  if (Number(pid) === process.pid) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as { code?: string }).code === 'ESRCH';
   }
 }

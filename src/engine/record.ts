@@ -2,7 +2,7 @@
  * How what happened is recorded: every value through the run's redactor (each credential the run
  * can use, in every encoding), bodies kept up to a limit and marked when cut.
  */
-import { type CiocError, errorToJson, type ErrorJson, ValidationError } from '../errors.js';
+import { errorToJson, type ErrorJson } from '../errors.js';
 import { Redactor } from '../redact.js';
 import type { Credentials } from '../connectors.js';
 import type { Exchange } from '../transport/transport.js';
@@ -56,10 +56,6 @@ export function recordExchange(exchange: Exchange, redactor: Redactor, limit: nu
 export function recordError(error: unknown, redactor: Redactor): ErrorJson {
   const json = errorToJson(error);
   return redactor.value(json) as ErrorJson;
-}
-
-export function stepFailure(message: string, issues: ValidationError['issues'] = []): CiocError {
-  return new ValidationError(message, issues);
 }
 
 export function round(ms: number): number {

@@ -70,6 +70,7 @@ export interface RunRecord {
   id: string;
   workflowId: string;
   workflowVersion: number;
+  /** The user whose authentications the run uses (the workflow's owner, or who started it). */
   ownerId: number;
   status: RunStatus;
   trigger: TriggerData;

@@ -409,10 +409,19 @@ function userIdFor(db: Database.Database, user: string, now: string): number {
       { id: number } | undefined;
     if (byEmail !== undefined) return byEmail.id;
   }
-  const byName = db.prepare('SELECT id FROM users WHERE name = ?').get(user) as { id: number } | undefined;
-  if (byName !== undefined) return byName.id;
-  db.prepare('INSERT INTO users (name, email, created_at) VALUES (?, ?, ?)').run(user, email, now);
-  return (db.prepare('SELECT id FROM users WHERE name = ?').get(user) as { id: number }).id;
+  const byName = (): { id: number } | undefined =>
+    db.prepare('SELECT id FROM users WHERE name = ?').get(user) as { id: number } | undefined;
+  const known = byName();
+  if (known !== undefined) return known.id;
+  // OR IGNORE: another process may enrol the same person at the same moment.
+  db.prepare('INSERT OR IGNORE INTO users (name, email, created_at) VALUES (?, ?, ?)').run(user, email, now);
+  const created =
+    byName() ??
+    (email === null
+      ? undefined
+      : (db.prepare('SELECT id FROM users WHERE email = ?').get(email) as { id: number } | undefined));
+  if (created === undefined) throw new ConfigError(`Cannot enrol the user "${user}" in the store.`);
+  return created.id;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
+import { workflowJsonSchema } from './document.js';
 import { assertWorkflow, workflowIssues } from './validate.js';
 
 const EXAMPLE = JSON.parse(
@@ -211,5 +212,15 @@ describe('workflow validation', () => {
         ]),
       ).map((i) => i.path),
     ).toEqual(['/steps/0/when', '/steps/1/when/path', '/steps/2/when/equals']);
+  });
+
+  it('publishes the document schema as plain JSON (for the API and editors)', () => {
+    const schema = workflowJsonSchema() as unknown as Record<string, unknown>;
+    expect(schema).toMatchObject({
+      title: 'Workflow',
+      type: 'object',
+      required: ['name', 'trigger', 'steps'],
+    });
+    expect(JSON.stringify(schema)).toContain('"for_each"');
   });
 });
