@@ -193,6 +193,25 @@ describe('HTTP hygiene', () => {
     expect((await api.call('GET', '/api/workflows', { token: revoked.token })).status).toBe(401);
   });
 
+  it('tries further authenticators after the bearer token (where the console plugs in sessions)', async () => {
+    const other = await startServer({
+      emulatorUrl,
+      authenticators: [
+        async (request) => {
+          if (request.headers['x-test-session'] !== 'let-me-in') return undefined;
+          const user = await other.server.services.accounts.findByEmail('carol@example.com');
+          return user === undefined ? undefined : { user, via: 'session' };
+        },
+      ],
+    });
+    await other.user('carol@example.com');
+    const list = await other.call('GET', '/api/workflows', { headers: { 'x-test-session': 'let-me-in' } });
+    expect(list.status).toBe(200);
+    expect((await other.call('GET', '/api/workflows', { headers: { 'x-test-session': 'no' } })).status).toBe(
+      401,
+    );
+  });
+
   it('answers bad JSON, oversized bodies, wrong media types and unknown routes with clean 4xx JSON', async () => {
     const badJson = await api.call('POST', '/api/workflows', { token: ada.token, raw: '{"name": ' });
     expect(badJson.status).toBe(400);

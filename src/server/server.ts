@@ -36,6 +36,11 @@ export interface ServerOptions {
   client?: ClientDefaults | undefined;
   /** Time for triggers (schedule ticks, signature windows); tests pass a ManualClock. */
   clock?: Clock | undefined;
+  /**
+   * More ways to sign in, tried after the bearer token (the web console's session cookie; a
+   * session principal is `via: 'session'`, for which the console adds its CSRF check).
+   */
+  authenticators?: readonly Authenticator[] | undefined;
   /** Warnings (missed schedule ticks, failed trigger starts, unexpected errors); default stderr JSON. */
   warn?: ((message: string, details: Record<string, unknown>) => void) | undefined;
 }
@@ -92,7 +97,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     emulatorUrl,
     authFor,
   };
-  const authenticators: Authenticator[] = [bearerToken(accounts)];
+  const authenticators: Authenticator[] = [bearerToken(accounts), ...(options.authenticators ?? [])];
 
   const app = Fastify({
     logger: false,
