@@ -2,11 +2,12 @@
 import { createHmac } from 'node:crypto';
 import { Cron } from 'croner';
 import { describe, expect, it } from 'vitest';
+import { createClient } from '../src/client.js';
 import { createServer } from '../src/server/server.js';
 import { ManualClock } from '../src/server/triggers/clock.js';
 import { signWebhook } from '../src/webhooks/verify.js';
 import { freshHome } from './support/cli.js';
-import { useEmulator } from './support/emulator.js';
+import { CREDENTIALS, useEmulator } from './support/emulator.js';
 import { startServer, TRACK_AUTH } from './support/server.js';
 
 const { emulator, url: emulatorUrl } = await useEmulator();
@@ -210,6 +211,60 @@ describe('customerio_webhook trigger', () => {
     expect(stale.status).toBe(401);
     expect(stale.json.error.reason).toBe('stale');
     expect(await runsOf(id)).toHaveLength(1);
+  });
+
+  it("runs on the emulator's own signed reporting webhooks, end to end", async () => {
+    const saved = await api.call('POST', '/api/workflows', {
+      token: ada.token,
+      body: {
+        name: 'On email sent',
+        trigger: { type: 'customerio_webhook', signing_key: emulator.state.workspace.webhookSigningKey },
+        steps: [
+          {
+            id: 'note',
+            operation: 'track.track_custom_event',
+            authentication: 'Emulator Track',
+            input: {
+              identifier: '{{ $.trigger.body.data.recipient }}',
+              name: 'email_{{ $.trigger.body.metric }}',
+            },
+          },
+        ],
+      },
+    });
+    const id = saved.json.id as string;
+    emulator.state.webhooks.set(1, {
+      id: 1,
+      name: 'workflow',
+      endpoint: saved.json.trigger.webhook_url as string,
+      events: ['email_sent'],
+      disabled: false,
+    });
+    const app = createClient({
+      connector: 'app',
+      region: 'emulator',
+      emulatorUrl,
+      credentials: CREDENTIALS.app,
+      rateLimits: false,
+    });
+    await app.sendTransactionalEmail({
+      transactional_message_id: 7,
+      identifiers: { id: '42' },
+      to: 'loop@example.com',
+    });
+    await app.close();
+    let runs = await runsOf(id);
+    for (let i = 0; i < 200 && (runs.length === 0 || runs[0]?.status !== 'succeeded'); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      runs = await runsOf(id);
+    }
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({
+      status: 'succeeded',
+      trigger: { type: 'customerio_webhook', body: { metric: 'sent' } },
+    });
+    expect(emulator.state.events.filter((e) => e.name === 'email_sent')).toHaveLength(1);
+    expect(emulator.webhookSender.log[0]).toMatchObject({ status: 'delivered' });
   });
 
   it('needs a signing key to be saved', async () => {
