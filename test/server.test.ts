@@ -95,6 +95,28 @@ describe('the example workflow through the API', () => {
     expect(replay.json).toMatchObject({ replay_of: run.json.id, status: 'succeeded' });
   });
 
+  it('refuses to replay a run that has not finished (409)', async () => {
+    const saved = await api.call('POST', '/api/workflows', {
+      token: ada.token,
+      body: { ...example, name: 'Slow' },
+    });
+    emulator.faults.add({ delay_ms: 400, times: 1 });
+    const started = await api.call('POST', `/api/workflows/${saved.json.id as string}/runs`, {
+      token: ada.token,
+      body: { id: '9', email: 'slow@example.com' },
+    });
+    const replay = await api.call('POST', `/api/runs/${started.json.id as string}/replay`, {
+      token: ada.token,
+      body: {},
+    });
+    expect(replay.status).toBe(409);
+    expect(replay.json.error).toMatchObject({
+      type: 'conflict',
+      message: expect.stringContaining('only a finished run') as string,
+    });
+    await api.server.services.engine.waitForRun(started.json.id as string);
+  });
+
   it('refuses an invalid document with every problem and its pointer', async () => {
     const bad = await api.call('POST', '/api/workflows', {
       token: ada.token,

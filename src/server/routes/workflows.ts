@@ -1,6 +1,7 @@
 /** Workflows, their versions, their runs, and replays. */
 import { Type, type Static } from '@sinclair/typebox';
 import { runView, type RunView as RunViewT } from '../../engine/view.js';
+import { ValidationError } from '../../errors.js';
 import { HttpError, notFound } from '../http-error.js';
 import { maskTriggerSecret } from '../triggers/secrets.js';
 import { route, type RouteContext, type RouteDef } from '../route.js';
@@ -286,8 +287,7 @@ export const workflowRoutes: RouteDef[] = [
           resendUnknown: body.resend_unknown,
         });
       } catch (error) {
-        if (error instanceof Error && 'type' in error && (error as { type: string }).type === 'validation')
-          throw new HttpError(409, 'conflict', error.message);
+        if (error instanceof ValidationError) throw new HttpError(409, 'conflict', error.message);
         throw error;
       }
       if (body.wait !== true) return accepted(ctx, replayId);
