@@ -12,11 +12,31 @@ const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const CALLS = Number(process.env['BENCH_CALLS'] ?? 3000);
 const BASELINE_LIMITED_SECONDS = Number(process.env['BENCH_LIMITED_SECONDS'] ?? 15);
 const LATENCY_MS = Number(process.env['BENCH_LATENCY_MS'] ?? 50);
+const ENGINE_RUNS = Number(process.env['BENCH_ENGINE_RUNS'] ?? 1000);
 
 interface Overhead {
   calls: number;
   ours: { p50: number; p99: number };
   bare: { p50: number; p99: number };
+}
+interface EngineBench {
+  runs: number;
+  engine: { run: { p50: number; p99: number }; overheadPerStep: { p50: number; p99: number } };
+  direct: { run: { p50: number; p99: number }; overheadPerStep: { p50: number; p99: number } };
+}
+interface WebhookBench {
+  runs: number;
+  inFlight: number;
+  webhook: {
+    sequential: { p50: number; p99: number };
+    loaded: { p50: number; p99: number };
+    perSecond: number;
+  };
+  direct: {
+    sequential: { p50: number; p99: number };
+    loaded: { p50: number; p99: number };
+    perSecond: number;
+  };
 }
 interface Delivery {
   delivered: number;
@@ -48,6 +68,14 @@ const open = await startEmulator();
 log(`emulator at ${open.url}`);
 log(`per-call overhead: ${String(CALLS)} calls each`);
 const overhead = await runContender<Overhead>('overhead.ts', [open.url, String(CALLS)]);
+await reset(open.url);
+log(`workflow engine: ${String(ENGINE_RUNS)} runs of the two-step example, and the same two calls direct`);
+const engineBench = await runContender<EngineBench>('engine.ts', [open.url, String(ENGINE_RUNS)]);
+await reset(open.url);
+log(
+  `cioc serve: ${String(ENGINE_RUNS)} webhook-triggered runs of the example, and the same two calls direct`,
+);
+const webhookBench = await runContender<WebhookBench>('webhook.ts', [open.url, String(ENGINE_RUNS)]);
 await reset(open.url);
 log(`${String(EVENTS)} events through our batch builder`);
 const oursOpen = await runContender<Delivery>('events-ours.ts', [open.url, String(EVENTS)]);
@@ -123,6 +151,48 @@ const rows: string[][] = [
     '',
   ],
   [
+    'Workflow engine overhead per step p50 (vs the client alone)',
+    ms(engineBench.engine.overheadPerStep.p50),
+    ms(engineBench.direct.overheadPerStep.p50),
+    '',
+    '≤ 1 ms',
+  ],
+  [
+    '  overhead per step p99',
+    ms(engineBench.engine.overheadPerStep.p99),
+    ms(engineBench.direct.overheadPerStep.p99),
+    '',
+    '',
+  ],
+  [
+    '  two-step run p50 / p99 (vs two direct calls)',
+    `${ms(engineBench.engine.run.p50)} / ${ms(engineBench.engine.run.p99)}`,
+    `${ms(engineBench.direct.run.p50)} / ${ms(engineBench.direct.run.p99)}`,
+    '',
+    '',
+  ],
+  [
+    `Webhook-triggered runs (cioc serve), runs/s with ${String(webhookBench.inFlight)} in flight (vs direct pairs/s)`,
+    int(webhookBench.webhook.perSecond),
+    int(webhookBench.direct.perSecond),
+    '',
+    '',
+  ],
+  [
+    '  trigger-to-finished p50 / p99, one at a time (vs two direct calls)',
+    `${ms(webhookBench.webhook.sequential.p50)} / ${ms(webhookBench.webhook.sequential.p99)}`,
+    `${ms(webhookBench.direct.sequential.p50)} / ${ms(webhookBench.direct.sequential.p99)}`,
+    '',
+    '',
+  ],
+  [
+    `  trigger-to-finished p50 / p99, ${String(webhookBench.inFlight)} in flight`,
+    `${ms(webhookBench.webhook.loaded.p50)} / ${ms(webhookBench.webhook.loaded.p99)}`,
+    `${ms(webhookBench.direct.loaded.p50)} / ${ms(webhookBench.direct.loaded.p99)}`,
+    '',
+    '',
+  ],
+  [
     `${int(EVENTS)} events, events/s (vs customerio-node@4, c=32)`,
     int(oursOpen.eventsPerSecond),
     int(officialOpen.eventsPerSecond),
@@ -186,6 +256,19 @@ ${rows.slice(1).map(md).join('\n')}
   bare undici \`request()\` sending exactly the same method, URL, headers and body over its own
   keep-alive pool. Client-side rate limiting is turned off for this row only (it would otherwise
   hold sequential calls to the Track budget of 100/s, which is the point of it, not overhead).
+- **Workflow engine**: ${int(engineBench.runs)} sequential runs of the two-step example workflow
+  (create or update customer, then track an event, with references) through \`createEngine\` with a
+  real SQLite store, interleaved with a direct client making the same two calls. A run's time is
+  from \`startRun\` to the finished run read back (\`waitForRun\`); its overhead per step is that
+  time minus the time its requests spent on the wire (as the transport timed each attempt), over
+  two steps. The baseline column is the same measure for the direct client. Each step writes its
+  record before and after its request (crash safety), with \`synchronous = NORMAL\` in WAL mode.
+  Rate limiting is off for both, as in the per-call row.
+- **Webhook-triggered runs**: \`cioc serve\` in-process (HTTP API, engine, SQLite store) with the
+  example behind a \`webhook\` trigger answering \`when_finished\`, so each POST's round trip is the
+  trigger-to-finished latency. ${int(webhookBench.runs)} POSTs one at a time (interleaved with a direct
+  client making the same two calls), then ${int(webhookBench.runs)} more with ${String(webhookBench.inFlight)} in flight for runs/s
+  (the server runs ${String(webhookBench.inFlight)} runs at once). Rate limiting is off for both (\`bench/webhook.ts\`).
 - **${int(EVENTS)} events**: ours through the v2 batch builder (\`sendBatch\`: per-item validation, packing
   under 500 KB, 4 requests in flight, default rate limits and retries) vs \`customerio-node@4\` calling
   \`track()\` once per event with 32 in flight. "Requests sent" counts attempts on the wire.

@@ -90,11 +90,23 @@ export type OperationMethods<C extends ConnectorId> = {
   ) => Promise<OutputOf<O>>;
 };
 
+export interface PrepareOptions {
+  /**
+   * Supplies the ids the operation generates (event ids): a caller that must persist them before
+   * sending, or send the same request again after a crash, passes its own source. Default: ULIDs.
+   */
+  newId?: (() => string) | undefined;
+}
+
 export interface PreparedCall {
   readonly operation: AnyOperation;
   readonly request: PreparedRequest;
   /** The same request with credentials redacted, for printing. */
   readonly printable: PrintableRequest;
+  /** The encoded request, as the operation built it (what its output is decoded against). */
+  readonly wire: WireRequest;
+  /** Whether this call may be resent without a second effect (the operation's safety, per input). */
+  readonly idempotent: boolean;
 }
 
 export class Client<C extends ConnectorId = ConnectorId> {
@@ -135,12 +147,28 @@ export class Client<C extends ConnectorId = ConnectorId> {
   }
 
   /** Validates the input and builds the exact request, without sending it. */
-  prepare<Id extends OperationId>(id: Id, input: InputOf<OperationById<Id>>): PreparedCall;
-  prepare(id: string, input: unknown): PreparedCall;
-  prepare(id: string, input: unknown): PreparedCall {
+  prepare<Id extends OperationId>(
+    id: Id,
+    input: InputOf<OperationById<Id>>,
+    options?: PrepareOptions,
+  ): PreparedCall;
+  prepare(id: string, input: unknown, options?: PrepareOptions): PreparedCall;
+  prepare(id: string, input: unknown, options: PrepareOptions = {}): PreparedCall {
     const operation = this.operation(id);
-    const request = this.#transport.prepare(encodeValid(operation, input));
-    return { operation, request, printable: this.#transport.printable(request) };
+    const wire = encodeValid(operation, input, options.newId);
+    const request = this.#transport.prepare(wire);
+    const idempotent = operation.isIdempotent?.(input) ?? operation.safety.idempotent;
+    return { operation, request, printable: this.#transport.printable(request), wire, idempotent };
+  }
+
+  /**
+   * Sends a call made by `prepare` (same rate limit, retry policy and send-safety as `run`) and
+   * decodes its output. Sending the same prepared call again sends the same bytes (same ids).
+   */
+  async send(call: PreparedCall, options: CallOptions = {}): Promise<unknown> {
+    if (call.operation.connector !== this.connector) this.operation(call.operation.id);
+    const response = await this.deliverPrepared(call.operation, call.request, call.idempotent, options);
+    return call.operation.decode(response, call.wire);
   }
 
   /** Runs an operation: validate, send, decode. Throws a `CiocError` on any failure. */
@@ -173,15 +201,25 @@ export class Client<C extends ConnectorId = ConnectorId> {
     idempotent: boolean,
     options: CallOptions = {},
   ): Promise<WireResponse> {
+    return this.deliverPrepared(operation, this.#transport.prepare(wire), idempotent, options);
+  }
+
+  private deliverPrepared(
+    operation: AnyOperation,
+    request: PreparedRequest,
+    idempotent: boolean,
+    options: CallOptions,
+  ): Promise<WireResponse> {
     const retry =
       options.maxRetries === undefined ? this.retry : { ...this.retry, maxRetries: options.maxRetries };
-    return deliver(this.#transport, this.#transport.prepare(wire), {
+    return deliver(this.#transport, request, {
       operationId: operation.id,
       idempotent,
       retry,
       limiter: this.limiterFor(operation.safety.rateBucket),
       signal: options.signal,
       timeoutMs: options.timeoutMs,
+      onExchange: options.onExchange,
     });
   }
 
@@ -235,13 +273,13 @@ export class Client<C extends ConnectorId = ConnectorId> {
 }
 
 /** Schema + refinement checks, then encoding. Throws `ValidationError` listing every problem. */
-export function encodeValid(operation: AnyOperation, input: unknown) {
+export function encodeValid(operation: AnyOperation, input: unknown, newId: () => string = ulid) {
   // Values that cannot become JSON, URL or header text first: nothing below may throw on them.
   const issues = jsonInputIssues(input);
   if (issues.length === 0) issues.push(...schemaIssues(operation.input, input));
   if (issues.length === 0) issues.push(...(operation.refine?.(input) ?? []));
   if (issues.length > 0) throw new ValidationError(`Invalid input for ${operation.id}`, issues);
-  return operation.encode(input, { newId: ulid });
+  return operation.encode(input, { newId });
 }
 
 /** A typed method per operation generated from the specs (`client.listSegments({})`). */

@@ -81,3 +81,24 @@ describe('errorToJson and exitCodeFor', () => {
     );
   });
 });
+
+describe('exitCodeForType', () => {
+  it('gives every error class the exit code its instances have', async () => {
+    const errors = await import('./errors.js');
+    const details = { status: 0, method: 'GET', url: 'u', body: undefined, headers: {} };
+    const samples = [
+      new errors.ValidationError('v'),
+      new errors.ConfigError('c'),
+      new errors.ConnectionError('c', { beforeSend: false }),
+      new errors.TimeoutError('t', 1),
+      new errors.AbortedError('a'),
+      new errors.DeliveryUnknownError('op', new errors.TimeoutError('t', 1), 'h'),
+      ...[400, 401, 403, 404, 409, 413, 422, 429, 418, 500].map((status) =>
+        errors.apiErrorFor({ ...details, status }),
+      ),
+    ];
+    for (const error of samples)
+      expect([error.type, errors.exitCodeForType(error.type)]).toEqual([error.type, error.exitCode]);
+    expect(errors.exitCodeForType('unexpected')).toBe(errors.EXIT.unexpected);
+  });
+});

@@ -300,3 +300,20 @@ export function errorToJson(error: unknown): ErrorJson {
 export function exitCodeFor(error: unknown): number {
   return error instanceof CiocError ? error.exitCode : EXIT.unexpected;
 }
+
+const EXIT_BY_TYPE: Readonly<Record<string, number>> = {
+  validation: EXIT.usage,
+  config: EXIT.authOrConfig,
+  unauthorized: EXIT.authOrConfig,
+  connection: EXIT.api5xxOrNetwork,
+  timeout: EXIT.api5xxOrNetwork,
+  delivery_unknown: EXIT.api5xxOrNetwork,
+  server_error: EXIT.api5xxOrNetwork,
+  aborted: EXIT.unexpected,
+  unexpected: EXIT.unexpected,
+};
+
+/** The exit code of an error known only by its JSON `type` (a failed step of a stored run). */
+export function exitCodeForType(type: string): number {
+  return EXIT_BY_TYPE[type] ?? EXIT.api4xx;
+}

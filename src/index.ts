@@ -5,6 +5,7 @@ export {
   type CallOptions,
   type ConnectorClient,
   type PreparedCall,
+  type PrepareOptions,
 } from './client.js';
 export { CONNECTORS, type ConnectorDef, type Credentials, type CredentialField } from './connectors.js';
 export * from './errors.js';
@@ -24,7 +25,14 @@ export type {
   WireResponse,
 } from './operations/types.js';
 export { REGIONS, CONNECTOR_IDS, baseUrlFor, type Region, type ConnectorId } from './regions.js';
-export type { LogEntry, Logger, PreparedRequest, PrintableRequest } from './transport/transport.js';
+export type {
+  Exchange,
+  ExchangeObserver,
+  LogEntry,
+  Logger,
+  PreparedRequest,
+  PrintableRequest,
+} from './transport/transport.js';
 export {
   DEFAULT_RETRY,
   decideRetry,

@@ -6,10 +6,18 @@ import { completions, completionScript } from './commands/completion.js';
 import type { EmulatorFlags } from './commands/emulator.js';
 import { describeCommand, opsCommand } from './commands/ops.js';
 import { registerOperationCommands } from './commands/operation.js';
+import { registerWorkflowCommands } from './commands/workflow.js';
+import { registerRemoteWorkflowCommands } from './commands/workflow-remote.js';
+import { registerAccountCommands } from './commands/accounts.js';
+import type { ServeFlags } from './commands/serve.js';
 import { printError, processIo, type Io } from './io.js';
 import { VERSION } from '../version.js';
 
-export function buildProgram(io: Io, argv: readonly string[]): Command {
+export function buildProgram(
+  io: Io,
+  argv: readonly string[],
+  setExit: (code: number) => void = () => undefined,
+): Command {
   const program = new Command('cioc')
     .description(
       'Customer.io connectors: Track, App and Beta operations, named authentications, and a local emulator.',
@@ -26,6 +34,24 @@ export function buildProgram(io: Io, argv: readonly string[]): Command {
 
   registerOperationCommands(program, io, argv);
   registerAuthCommands(program, io);
+  registerWorkflowCommands(program, io, setExit);
+  registerRemoteWorkflowCommands(program, io, setExit);
+  registerAccountCommands(program, io);
+
+  program
+    .command('serve')
+    .description('Run the HTTP API, the workflow engine and the triggers (see docs/server.md).')
+    .option('--host <host>', 'address to listen on (env CIOC_HOST; default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (env CIOC_PORT; default 3000)')
+    .option('--emulator-url <url>', 'where emulator-region authentications point (env CIOC_EMULATOR_URL)')
+    .option('--concurrency <n>', 'runs executed at once (default 8)')
+    .option('--keep-runs <n>', 'keep the newest N finished runs per workflow (env CIOC_KEEP_RUNS)')
+    .option('--keep-days <n>', 'keep finished runs N days (env CIOC_KEEP_DAYS)')
+    .action(async (flags: ServeFlags) => {
+      // Loaded on demand: the server stack is not needed by any other command.
+      const { serveCommand } = await import('./commands/serve.js');
+      await serveCommand(io, flags);
+    });
 
   program
     .command('ops')
@@ -97,10 +123,13 @@ export function buildProgram(io: Io, argv: readonly string[]): Command {
 }
 
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
-  const program = buildProgram(io, argv);
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(io, argv, (code) => {
+    exitCode = code;
+  });
   try {
     await program.parseAsync([...argv]);
-    return EXIT.ok;
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;

@@ -55,6 +55,9 @@ export interface AuthenticationInfo {
   isDefault: boolean;
 }
 
+/** An authentication by name (as users type it) or by id (as the API addresses it). */
+export type AuthenticationRef = string | { id: string };
+
 export interface ResolvedAuthentication extends AuthenticationInfo {
   credentials: Credentials;
 }
@@ -132,6 +135,41 @@ export function currentUser(env: NodeJS.ProcessEnv = process.env): string {
   return user !== undefined && user !== '' ? user : userInfo().username;
 }
 
+export interface StoreConnection {
+  home: string;
+  db: Database.Database;
+  master: MasterKey;
+}
+
+/**
+ * Opens (creating and migrating when needed) the store's SQLite file and its master key. Safe when
+ * several processes open a fresh store at once; a damaged or newer store is a `ConfigError`.
+ */
+export function openStoreConnection(options: Omit<StoreOptions, 'user'> = {}): StoreConnection {
+  const env = options.env ?? process.env;
+  const home = options.home ?? cioHome(env);
+  prepareHome(home, options.onWarning ?? warnProcess);
+  const master = loadMasterKey(home, env);
+  const file = join(home, 'cioc.db');
+  let db: Database.Database;
+  try {
+    db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  } catch (error) {
+    throw storeError(error, file);
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    // Only ciphertexts are stored, but the files are nobody else's business either.
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+    db.pragma('foreign_keys = ON');
+    verifyMasterKey(db, master, initialise(db, master, file));
+  } catch (error) {
+    db.close();
+    throw storeError(error, file);
+  }
+  return { home, db, master };
+}
+
 /** Whether a store exists (so that looking for defaults never creates one). */
 export function storeExists(env: NodeJS.ProcessEnv = process.env): boolean {
   return existsSync(join(cioHome(env), 'cioc.db'));
@@ -142,7 +180,8 @@ export class AuthStore {
   readonly home: string;
   private readonly db: Database.Database;
   private readonly master: MasterKey;
-  private readonly userId: number;
+  /** The current user's row id (workflows and runs are owned by it). */
+  readonly userId: number;
   private readonly organisationId: number;
 
   private constructor(home: string, user: string, db: Database.Database, master: MasterKey) {
@@ -157,32 +196,24 @@ export class AuthStore {
 
   static open(options: StoreOptions = {}): AuthStore {
     const env = options.env ?? process.env;
-    const home = options.home ?? cioHome(env);
-    const user = options.user ?? currentUser(env);
-    prepareHome(home, options.onWarning ?? warnProcess);
-    const master = loadMasterKey(home, env);
-    const file = join(home, 'cioc.db');
-    let db: Database.Database;
-    try {
-      db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
-    } catch (error) {
-      throw storeError(error, file);
-    }
-    try {
-      db.pragma('journal_mode = WAL');
-      // Only ciphertexts are stored, but the files are nobody else's business either.
-      for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
-      db.pragma('foreign_keys = ON');
-      verifyMasterKey(db, master, initialise(db, master, file));
-      return new AuthStore(home, user, db, master);
-    } catch (error) {
-      db.close();
-      throw storeError(error, file);
-    }
+    return AuthStore.over(openStoreConnection(options), options.user ?? currentUser(env));
+  }
+
+  /**
+   * The store acting as `user` over an already open connection (the server keeps one connection
+   * and one view per signed-in user). Closing any view closes the shared connection.
+   */
+  static over(connection: StoreConnection, user: string): AuthStore {
+    return new AuthStore(connection.home, user, connection.db, connection.master);
   }
 
   close(): void {
     this.db.close();
+  }
+
+  /** The open connection, for the other stores on the same file (workflows, runs). */
+  get database(): Database.Database {
+    return this.db;
   }
 
   /** The local user and their membership of the organisation (the first user is its admin). */
@@ -195,8 +226,7 @@ export class AuthStore {
       const organisationId = (
         this.db.prepare('SELECT id FROM organisations WHERE name = ?').get(ORGANISATION) as { id: number }
       ).id;
-      this.db.prepare('INSERT OR IGNORE INTO users (name, created_at) VALUES (?, ?)').run(user, now);
-      const userId = (this.db.prepare('SELECT id FROM users WHERE name = ?').get(user) as { id: number }).id;
+      const userId = userIdFor(this.db, user, now);
       const members = (
         this.db
           .prepare('SELECT count(*) AS n FROM memberships WHERE organisation_id = ?')
@@ -231,8 +261,15 @@ export class AuthStore {
     return rows.map(toInfo);
   }
 
-  /** By name: the user's Personal one first, then an Organisational one. */
-  private row(name: string): Row {
+  /** By name (the user's Personal one first, then an Organisational one), or exactly by `{ id }`. */
+  private row(ref: AuthenticationRef): Row {
+    if (typeof ref !== 'string') {
+      const [row] = this.visible('a.id = @p0', ref.id);
+      if (row === undefined)
+        throw new ConfigError(`No authentication with id "${ref.id}" is visible to user "${this.user}".`);
+      return row;
+    }
+    const name = ref;
     const rows = this.visible('a.name = @p0', name);
     const row = rows.find((r) => r.scope === 'personal') ?? rows[0];
     if (row === undefined) {
@@ -244,12 +281,12 @@ export class AuthStore {
     return row;
   }
 
-  get(name: string): AuthenticationInfo {
+  get(name: AuthenticationRef): AuthenticationInfo {
     return toInfo(this.row(name));
   }
 
   /** With decrypted credentials, for making calls. */
-  resolve(name: string): ResolvedAuthentication {
+  resolve(name: AuthenticationRef): ResolvedAuthentication {
     const row = this.row(name);
     return { ...toInfo(row), credentials: this.decrypt(row) };
   }
@@ -298,7 +335,7 @@ export class AuthStore {
     return this.byId(id);
   }
 
-  update(name: string, changes: AuthenticationChanges): AuthenticationInfo {
+  update(name: AuthenticationRef, changes: AuthenticationChanges): AuthenticationInfo {
     const row = this.row(name);
     this.assertMayChange(row);
     const issues: ValidationIssue[] = [];
@@ -346,7 +383,7 @@ export class AuthStore {
     return this.byId(row.id);
   }
 
-  delete(name: string): AuthenticationInfo {
+  delete(name: AuthenticationRef): AuthenticationInfo {
     const row = this.row(name);
     this.assertMayChange(row);
     this.db.prepare('DELETE FROM authentications WHERE id = ?').run(row.id);
@@ -357,7 +394,7 @@ export class AuthStore {
    * Records the result of a test on the authentication, when this user may change it (its owner
    * or an admin); returns whether it was recorded. Anyone who can use it may run the test.
    */
-  recordTest(name: string, result: { ok: boolean; message: string }): boolean {
+  recordTest(name: AuthenticationRef, result: { ok: boolean; message: string }): boolean {
     const row = this.row(name);
     if (!this.mayChange(row)) return false;
     this.db
@@ -369,7 +406,7 @@ export class AuthStore {
   }
 
   /** Makes an authentication the current user's default for its connector. */
-  setDefault(name: string): AuthenticationInfo {
+  setDefault(name: AuthenticationRef): AuthenticationInfo {
     const row = this.row(name);
     this.db
       .prepare(
@@ -419,6 +456,33 @@ export class AuthStore {
       open(this.master, row.credentials, `authentication:${row.id}`, `credentials of "${row.name}"`),
     ) as Credentials;
   }
+}
+
+/**
+ * The user a name stands for: `CIOC_USER=a@example.com` and a console login `a@example.com` are
+ * the same person, so a name that looks like an email matches the account with that email first
+ * (emails are stored lower-cased), then a user of that name. A new one is created when none does.
+ */
+function userIdFor(db: Database.Database, user: string, now: string): number {
+  const email = user.includes('@') ? user.trim().toLowerCase() : null;
+  if (email !== null) {
+    const byEmail = db.prepare('SELECT id FROM users WHERE email = ?').get(email) as
+      { id: number } | undefined;
+    if (byEmail !== undefined) return byEmail.id;
+  }
+  const byName = (): { id: number } | undefined =>
+    db.prepare('SELECT id FROM users WHERE name = ?').get(user) as { id: number } | undefined;
+  const known = byName();
+  if (known !== undefined) return known.id;
+  // OR IGNORE: another process may enrol the same person at the same moment.
+  db.prepare('INSERT OR IGNORE INTO users (name, email, created_at) VALUES (?, ?, ?)').run(user, email, now);
+  const created =
+    byName() ??
+    (email === null
+      ? undefined
+      : (db.prepare('SELECT id FROM users WHERE email = ?').get(email) as { id: number } | undefined));
+  if (created === undefined) throw new ConfigError(`Cannot enrol the user "${user}" in the store.`);
+  return created.id;
 }
 
 /**

@@ -49,6 +49,92 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (user_id, connector)
   );
   `,
+  // 2: accounts for the server (emails, password hashes, API tokens), workflows and their
+  // versions, runs and step runs, trigger idempotency keys. Portable DDL (TEXT ids and ISO-8601
+  // timestamps, JSON as TEXT, INTEGER flags) so the same tables can live in PostgreSQL.
+  `
+  ALTER TABLE users ADD COLUMN email TEXT;
+  ALTER TABLE users ADD COLUMN password_hash TEXT;
+  CREATE UNIQUE INDEX users_email ON users (email);
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at TEXT
+  );
+  CREATE INDEX api_tokens_user ON api_tokens (user_id);
+  CREATE TABLE workflows (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    owner_id INTEGER NOT NULL REFERENCES users(id),
+    organisation_id INTEGER REFERENCES organisations(id),
+    current_version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX workflows_owner ON workflows (owner_id, name);
+  CREATE TABLE workflow_versions (
+    workflow_id TEXT NOT NULL REFERENCES workflows(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    document TEXT NOT NULL,
+    created_by INTEGER REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (workflow_id, version)
+  );
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    workflow_id TEXT NOT NULL REFERENCES workflows(id) ON DELETE CASCADE,
+    workflow_version INTEGER NOT NULL,
+    owner_id INTEGER NOT NULL REFERENCES users(id),
+    status TEXT NOT NULL,
+    trigger_data TEXT NOT NULL,
+    replay_of TEXT,
+    output TEXT,
+    error TEXT,
+    claimed_by TEXT,
+    heartbeat_at TEXT,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    duration_ms DOUBLE PRECISION
+  );
+  CREATE INDEX runs_workflow ON runs (workflow_id, created_at);
+  CREATE INDEX runs_status ON runs (status);
+  CREATE TABLE step_runs (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step_key TEXT NOT NULL,
+    step_id TEXT NOT NULL,
+    parent_key TEXT,
+    item_index INTEGER,
+    seq INTEGER NOT NULL,
+    operation TEXT,
+    authentication TEXT,
+    status TEXT NOT NULL,
+    phase TEXT,
+    resendable INTEGER,
+    attempts INTEGER NOT NULL,
+    generated_ids TEXT,
+    input TEXT,
+    output TEXT,
+    error TEXT,
+    exchanges TEXT,
+    reused_from TEXT,
+    started_at TEXT,
+    finished_at TEXT,
+    duration_ms DOUBLE PRECISION,
+    PRIMARY KEY (run_id, step_key)
+  );
+  CREATE TABLE trigger_keys (
+    workflow_id TEXT NOT NULL REFERENCES workflows(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    run_id TEXT REFERENCES runs(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (workflow_id, key)
+  );
+  `,
 ];
 
 /**

@@ -19,7 +19,7 @@ import {
   type AttemptOutcome,
   type RetryOptions,
 } from '../delivery/retry-policy.js';
-import type { PreparedRequest, Transport } from './transport.js';
+import type { ExchangeObserver, PreparedRequest, Transport } from './transport.js';
 
 export interface DeliverOptions {
   readonly operationId: string;
@@ -29,6 +29,8 @@ export interface DeliverOptions {
   readonly limiter: RateLimiter | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly timeoutMs?: number | undefined;
+  /** Sees every attempt, redacted (see `Transport.attempt`). */
+  readonly onExchange?: ExchangeObserver | undefined;
   /** For tests: the source of jitter. */
   readonly random?: () => number;
 }
@@ -55,7 +57,11 @@ export async function deliver(
     const waiting = options.limiter?.acquire(options.signal);
     if (waiting !== undefined) await wait(waiting, options.signal);
     try {
-      return await transport.attempt(prepared, { signal: options.signal, timeoutMs: options.timeoutMs });
+      return await transport.attempt(prepared, {
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+        onExchange: options.onExchange,
+      });
     } catch (error) {
       const outcome = outcomeOf(error);
       if (outcome === undefined || !(error instanceof CiocError)) throw error;

@@ -61,6 +61,24 @@ export interface LogEntry {
 }
 export type Logger = (entry: LogEntry) => void;
 
+/**
+ * One attempt on the wire as a debug panel shows it: the request as sent and the response as
+ * received (or the failure), every credential redacted. Given to `SendOptions.onExchange`.
+ */
+export interface Exchange {
+  readonly request: PrintableRequest;
+  /** Absent when no response arrived (connection failure, timeout, abort). */
+  readonly response?: {
+    readonly status: number;
+    readonly headers: Record<string, string>;
+    readonly body: unknown;
+  };
+  /** The failure's message (redacted), when there was no response. */
+  readonly error?: string;
+  readonly durationMs: number;
+}
+export type ExchangeObserver = (exchange: Exchange) => void;
+
 export interface TransportOptions {
   readonly connector: ConnectorId;
   readonly baseUrl: string;
@@ -77,6 +95,8 @@ export interface TransportOptions {
 export interface SendOptions {
   readonly signal?: AbortSignal | undefined;
   readonly timeoutMs?: number | undefined;
+  /** Called once per attempt with the redacted request and response (workflow run records). */
+  readonly onExchange?: ExchangeObserver | undefined;
 }
 
 /** Errors raised before a byte could reach the server (safe to resend anything after these). */
@@ -266,6 +286,11 @@ export class Transport {
       wire = { status: response.statusCode, headers, body: parseBody(text, headers) };
     } catch (error) {
       const mapped = this.mapFailure(error, timedOut, options.signal, prepared.method, safeUrl(), timeoutMs);
+      options.onExchange?.({
+        request: this.printable(prepared),
+        error: mapped.message,
+        durationMs: performance.now() - started,
+      });
       if (this.logger !== undefined) {
         this.logger({
           event: 'error',
@@ -289,6 +314,15 @@ export class Transport {
         durationMs: performance.now() - started,
       });
     }
+    options.onExchange?.({
+      request: this.printable(prepared),
+      response: {
+        status: wire.status,
+        headers: redactHeaders(wire.headers, this.redactor),
+        body: this.redactor.value(wire.body),
+      },
+      durationMs: performance.now() - started,
+    });
     if (wire.status >= 200 && wire.status < 300) return wire;
     throw apiErrorFor({
       status: wire.status,

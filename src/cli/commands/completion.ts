@@ -9,7 +9,20 @@ import { AuthStore, storeExists } from '../../store/auth-store.js';
 import type { Io } from '../io.js';
 import { flagsFor, kebab } from '../schema-flags.js';
 
-const TOP = ['auth', 'completion', 'describe', 'emulator', 'ops', 'run', ...CONNECTOR_IDS];
+const TOP = [
+  'auth',
+  'completion',
+  'describe',
+  'emulator',
+  'ops',
+  'run',
+  'serve',
+  'token',
+  'user',
+  'workflow',
+  ...CONNECTOR_IDS,
+];
+const WORKFLOW = ['validate', 'run', 'resume'];
 const AUTH = ['create', 'default', 'delete', 'list', 'show', 'test', 'update'];
 const COMMON = [
   '--input',
@@ -53,6 +66,7 @@ export function completions(io: Io, words: readonly string[]): string[] {
   if (previous === '--auth') return filter(authNames(io));
   if (words.length <= 1) return filter(TOP);
   const [first, second] = words;
+  if (first === 'workflow') return words.length === 2 ? filter(WORKFLOW) : [];
   if (first === 'auth') {
     if (words.length === 2) return filter(AUTH);
     if (

@@ -1,0 +1,16 @@
+/** Who holds a run: `host:pid:engine`, and whether that holder is certainly gone. */
+import { hostname } from 'node:os';
+
+/** A run claimed by a process of this host that no longer exists (killed, crashed). */
+export function isDeadHere(claimedBy: string | null): boolean {
+  if (claimedBy === null) return true;
+  const [host, pid] = claimedBy.split(':');
+  if (host !== hostname() || pid === undefined) return false;
+  if (Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as { code?: string }).code === 'ESRCH';
+  }
+}

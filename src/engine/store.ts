@@ -1,0 +1,52 @@
+/**
+ * What the engine needs from storage. `WorkflowStore` (`src/store/workflow-store.ts`, Kysely over
+ * SQLite) implements it; a PostgreSQL store for queue workers implements the same interface.
+ */
+import type { WorkflowDocument } from '../workflows/document.js';
+import type { RunRecord, RunStatus, StepRecord, WorkflowRecord, WorkflowVersionRecord } from './types.js';
+
+export interface SaveWorkflow {
+  ownerId: number;
+  document: WorkflowDocument;
+  /** Update this workflow (a new version); absent: create one. */
+  workflowId?: string | undefined;
+  /** Share with this organisation (null: the owner only; absent: unchanged, or owner only when new). */
+  organisationId?: number | null | undefined;
+}
+
+export interface RunQuery {
+  workflowId: string;
+  status?: RunStatus | undefined;
+  /** ISO-8601 bounds on `created_at` (inclusive from, exclusive to). */
+  from?: string | undefined;
+  to?: string | undefined;
+  /** Newest first; runs created before this run id's row (pagination cursor). */
+  before?: string | undefined;
+  limit?: number | undefined;
+}
+
+export interface EngineStore {
+  saveWorkflow(input: SaveWorkflow): Promise<{ workflow: WorkflowRecord; version: number; changed: boolean }>;
+  getWorkflow(id: string): Promise<WorkflowRecord | undefined>;
+  findWorkflowByName(ownerId: number, name: string): Promise<WorkflowRecord | undefined>;
+  getWorkflowVersion(id: string, version: number): Promise<WorkflowVersionRecord | undefined>;
+  listWorkflowVersions(id: string): Promise<WorkflowVersionRecord[]>;
+
+  /** Creates the run; with a key, only when the key is new for the workflow (else returns the key's run id). */
+  createRun(run: RunRecord, idempotencyKey?: string): Promise<{ created: boolean; runId: string }>;
+  updateRun(id: string, changes: Partial<Omit<RunRecord, 'id'>>): Promise<void>;
+  /** Sets `claimedBy` only if it still is `expected` (two engines never take the same run). */
+  claimRun(id: string, expected: string | null, claimedBy: string, at: string): Promise<boolean>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+  listRuns(query: RunQuery): Promise<RunRecord[]>;
+  /** Runs still queued or running (candidates for a resume). */
+  unfinishedRuns(): Promise<RunRecord[]>;
+  heartbeat(ids: readonly string[], at: string): Promise<void>;
+
+  /** Inserts or replaces a step record. */
+  putStep(step: StepRecord): Promise<void>;
+  getSteps(runId: string): Promise<StepRecord[]>;
+
+  /** Deletes finished runs beyond the newest `keepRuns` per workflow, and those finished before `before`. */
+  pruneRuns(options: { keepRuns?: number | undefined; before?: string | undefined }): Promise<number>;
+}
