@@ -631,6 +631,23 @@ function checkRedirect(
   });
 }
 
+/**
+ * The same rule at run time: a base URL given for one command (`--base-url`, `CIOC_BASE_URL`) on
+ * top of a stored `us`/`eu` authentication may not send its key anywhere but Customer.io's own base
+ * URL unless `allowed` (`--allow-custom-base-url`). Throws a `ValidationError` with the way out.
+ */
+export function checkBaseUrlOverride(
+  connector: ConnectorId,
+  region: Region,
+  baseUrl: string,
+  allowed: boolean | undefined,
+): void {
+  if (allowed === true) return;
+  const issues: ValidationIssue[] = [];
+  checkRedirect(connector, region, checkedHttpUrl(baseUrl, 'base URL'), issues);
+  if (issues.length > 0) throw invalid('Refused to send a stored key to a custom base URL', issues);
+}
+
 /** A `ValidationError`, with the way out when a redirect of the key was refused. */
 function invalid(message: string, issues: ValidationIssue[]): ValidationError {
   const error = new ValidationError(message, issues);
