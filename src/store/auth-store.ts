@@ -140,16 +140,18 @@ export function storeExists(env: NodeJS.ProcessEnv = process.env): boolean {
 export class AuthStore {
   readonly user: string;
   readonly home: string;
-  private readonly db: Database.Database;
-  private readonly master: MasterKey;
+  // `#private`, not TypeScript's `private`: printing or serialising the store never reaches the
+  // master key or the connection.
+  readonly #db: Database.Database;
+  readonly #master: MasterKey;
   private readonly userId: number;
   private readonly organisationId: number;
 
   private constructor(home: string, user: string, db: Database.Database, master: MasterKey) {
     this.home = home;
     this.user = user;
-    this.db = db;
-    this.master = master;
+    this.#db = db;
+    this.#master = master;
     const ids = this.enrol(user);
     this.userId = ids.userId;
     this.organisationId = ids.organisationId;
@@ -182,27 +184,27 @@ export class AuthStore {
   }
 
   close(): void {
-    this.db.close();
+    this.#db.close();
   }
 
   /** The local user and their membership of the organisation (the first user is its admin). */
   private enrol(user: string): { userId: number; organisationId: number } {
-    const enrol = this.db.transaction(() => {
+    const enrol = this.#db.transaction(() => {
       const now = new Date().toISOString();
-      this.db
+      this.#db
         .prepare('INSERT OR IGNORE INTO organisations (name, created_at) VALUES (?, ?)')
         .run(ORGANISATION, now);
       const organisationId = (
-        this.db.prepare('SELECT id FROM organisations WHERE name = ?').get(ORGANISATION) as { id: number }
+        this.#db.prepare('SELECT id FROM organisations WHERE name = ?').get(ORGANISATION) as { id: number }
       ).id;
-      this.db.prepare('INSERT OR IGNORE INTO users (name, created_at) VALUES (?, ?)').run(user, now);
-      const userId = (this.db.prepare('SELECT id FROM users WHERE name = ?').get(user) as { id: number }).id;
+      this.#db.prepare('INSERT OR IGNORE INTO users (name, created_at) VALUES (?, ?)').run(user, now);
+      const userId = (this.#db.prepare('SELECT id FROM users WHERE name = ?').get(user) as { id: number }).id;
       const members = (
-        this.db
+        this.#db
           .prepare('SELECT count(*) AS n FROM memberships WHERE organisation_id = ?')
           .get(organisationId) as { n: number }
       ).n;
-      this.db
+      this.#db
         .prepare('INSERT OR IGNORE INTO memberships (user_id, organisation_id, role) VALUES (?, ?, ?)')
         .run(userId, organisationId, members === 0 ? 'admin' : 'member');
       return { userId, organisationId };
@@ -213,7 +215,7 @@ export class AuthStore {
 
   /** Every authentication this user may see: their Personal ones and their organisations'. */
   private visible(where: string, ...params: unknown[]): Row[] {
-    return this.db
+    return this.#db
       .prepare(
         `SELECT a.*, u.name AS owner,
            EXISTS (SELECT 1 FROM defaults d WHERE d.user_id = @user AND d.authentication_id = a.id) AS is_default
@@ -274,7 +276,7 @@ export class AuthStore {
     const id = ulid();
     const now = new Date().toISOString();
     try {
-      this.db
+      this.#db
         .prepare(
           `INSERT INTO authentications (id, name, connector, scope, owner_id, organisation_id, region, base_url, credentials, key_hint, created_at, updated_at)
            VALUES (@id, @name, @connector, @scope, @owner, @organisation, @region, @baseUrl, @credentials, @hint, @now, @now)`,
@@ -326,7 +328,7 @@ export class AuthStore {
     }
     if (issues.length > 0) throw invalid('Invalid change', issues);
     try {
-      this.db
+      this.#db
         .prepare(
           `UPDATE authentications SET name = @name, region = @region, base_url = @baseUrl,
              credentials = @credentials, key_hint = @hint, updated_at = @now WHERE id = @id`,
@@ -349,7 +351,7 @@ export class AuthStore {
   delete(name: string): AuthenticationInfo {
     const row = this.row(name);
     this.assertMayChange(row);
-    this.db.prepare('DELETE FROM authentications WHERE id = ?').run(row.id);
+    this.#db.prepare('DELETE FROM authentications WHERE id = ?').run(row.id);
     return toInfo(row);
   }
 
@@ -360,7 +362,7 @@ export class AuthStore {
   recordTest(name: string, result: { ok: boolean; message: string }): boolean {
     const row = this.row(name);
     if (!this.mayChange(row)) return false;
-    this.db
+    this.#db
       .prepare(
         'UPDATE authentications SET last_test_at = ?, last_test_ok = ?, last_test_message = ? WHERE id = ?',
       )
@@ -371,7 +373,7 @@ export class AuthStore {
   /** Makes an authentication the current user's default for its connector. */
   setDefault(name: string): AuthenticationInfo {
     const row = this.row(name);
-    this.db
+    this.#db
       .prepare(
         'INSERT INTO defaults (user_id, connector, authentication_id) VALUES (?, ?, ?) ON CONFLICT (user_id, connector) DO UPDATE SET authentication_id = excluded.authentication_id',
       )
@@ -396,7 +398,7 @@ export class AuthStore {
 
   private mayChange(row: Row): boolean {
     if (row.owner_id === this.userId) return true;
-    const admin = this.db
+    const admin = this.#db
       .prepare("SELECT 1 FROM memberships WHERE user_id = ? AND organisation_id = ? AND role = 'admin'")
       .get(this.userId, row.organisation_id);
     return admin !== undefined;
@@ -411,12 +413,12 @@ export class AuthStore {
   }
 
   private encrypt(id: string, credentials: Credentials): string {
-    return seal(this.master, JSON.stringify(definedOnly(credentials)), `authentication:${id}`);
+    return seal(this.#master, JSON.stringify(definedOnly(credentials)), `authentication:${id}`);
   }
 
   private decrypt(row: Row): Credentials {
     return JSON.parse(
-      open(this.master, row.credentials, `authentication:${row.id}`, `credentials of "${row.name}"`),
+      open(this.#master, row.credentials, `authentication:${row.id}`, `credentials of "${row.name}"`),
     ) as Credentials;
   }
 }
