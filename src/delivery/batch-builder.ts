@@ -46,7 +46,8 @@ export interface BatchReport {
   rejected: BatchItemProblem[];
   /**
    * Items whose request was refused before it was processed (429, or a connection that never
-   * carried it), after all retries: nothing happened, safe to send `entity` again.
+   * carried it), after all retries, or never sent because the batch was aborted: nothing
+   * happened, safe to send `entity` again.
    */
   failed: BatchItemProblem[];
   /**
@@ -58,6 +59,22 @@ export interface BatchReport {
   maybeDelivered: BatchItemProblem[];
   /** HTTP requests made (retries not counted). */
   requests: number;
+}
+
+/**
+ * `sendBatch` was aborted through its signal. `report` still gives every item read so far its
+ * fate: requests in flight at the abort are `maybeDelivered`, items packed but not yet sent are
+ * `failed`, and items the input had not yet yielded (index `report.items` onwards) were never read.
+ * Resend `maybeDelivered` and `failed` entities (they carry the ids they were given) and the rest
+ * of the input: each event is stored once.
+ */
+export class BatchAbortedError extends AbortedError {
+  readonly report: BatchReport;
+
+  constructor(report: BatchReport, cause: unknown) {
+    super('The batch was aborted by the caller; `report` tells what became of each item read', { cause });
+    this.report = report;
+  }
 }
 
 export interface BatchOptions extends Omit<CallOptions, 'signal'> {
@@ -95,6 +112,19 @@ export async function sendBatch(
     requests: 0,
   };
   const inFlight = new Set<Promise<void>>();
+  /** Set by the first abort: nothing more is sent after it. */
+  let aborted: AbortedError | undefined;
+  const checkAbort = (): void => {
+    if (aborted === undefined && options.signal?.aborted === true)
+      aborted = new AbortedError('The batch was aborted by the caller');
+    if (aborted !== undefined) throw aborted;
+  };
+  /** Items that never left: safe to send again. */
+  const notSent = (batch: PackedBatch): void => {
+    batch.indices.forEach((index, i) => {
+      report.failed.push(asSent({ index, reason: 'not sent: the batch was aborted' }, batch.items[i]));
+    });
+  };
 
   const send = async (batch: PackedBatch): Promise<void> => {
     report.requests += 1;
@@ -128,24 +158,23 @@ export async function sendBatch(
       report.rejected.push(...bad.values());
       report.accepted += batch.indices.length - bad.size;
     } catch (error) {
-      if (!(error instanceof CiocError) || error instanceof AbortedError) throw error;
-      const fate = fateOf(error);
+      if (!(error instanceof CiocError)) throw error;
+      // An abort while the request was in flight: it may have arrived.
+      if (error instanceof AbortedError) aborted ??= error;
+      const fate = error instanceof AbortedError ? 'maybeDelivered' : fateOf(error);
       batch.indices.forEach((index, i) => {
         const problem: BatchItemProblem = { index, reason: error.message };
-        if (fate !== 'rejected') {
-          // Give back the item as sent (with the id it carried), parsed only on this rare path.
-          const entity = JSON.parse(batch.items[i] ?? 'null') as unknown;
-          problem.entity = entity;
-          const id = (entity as { id?: unknown } | null)?.id;
-          if (typeof id === 'string') problem.id = id;
-        }
-        report[fate].push(problem);
+        report[fate].push(fate === 'rejected' ? problem : asSent(problem, batch.items[i]));
       });
     }
   };
 
   const dispatch = async (batch: PackedBatch): Promise<void> => {
-    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+    checkAbort();
+    while (inFlight.size >= concurrency) {
+      await Promise.race(inFlight);
+      checkAbort();
+    }
     const promise = send(batch).finally(() => inFlight.delete(promise));
     inFlight.add(promise);
   };
@@ -188,30 +217,53 @@ export async function sendBatch(
     if (!current.merges && isMerge(item)) current.merges = true;
     return full;
   };
-  if (Symbol.iterator in entities) {
-    // A plain loop for arrays and generators: `for await` would cost a promise per item.
-    for (const entity of entities) {
-      const full = add(entity);
-      if (full !== undefined) {
-        options.signal?.throwIfAborted();
-        await dispatch(full);
+  /** A full batch handed to `dispatch` but not yet in flight. */
+  let waiting: PackedBatch | undefined;
+  const flush = async (batch: PackedBatch): Promise<void> => {
+    waiting = batch;
+    await dispatch(batch);
+    waiting = undefined;
+  };
+  try {
+    if (Symbol.iterator in entities) {
+      // A plain loop for arrays and generators: `for await` would cost a promise per item.
+      for (const entity of entities) {
+        const full = add(entity);
+        if (full !== undefined) await flush(full);
+      }
+    } else {
+      for await (const entity of entities) {
+        const full = add(entity);
+        if (full !== undefined) await flush(full);
       }
     }
-  } else {
-    for await (const entity of entities) {
-      const full = add(entity);
-      if (full !== undefined) {
-        options.signal?.throwIfAborted();
-        await dispatch(full);
-      }
+    if (current.items.length > 0) {
+      const last = current;
+      current = { indices: [], items: [], merges: false };
+      await flush(last);
     }
+  } catch (error) {
+    if (!(error instanceof AbortedError)) throw error;
   }
-  if (current.items.length > 0) await dispatch(current);
   await Promise.all(inFlight);
+  if (aborted !== undefined) {
+    if (waiting !== undefined) notSent(waiting);
+    notSent(current);
+  }
   report.rejected.sort((a, b) => a.index - b.index);
   report.failed.sort((a, b) => a.index - b.index);
   report.maybeDelivered.sort((a, b) => a.index - b.index);
+  if (aborted !== undefined) throw new BatchAbortedError(report, aborted);
   return report;
+}
+
+/** The problem with the item as sent (and the id it carried), parsed only on these rare paths. */
+function asSent(problem: BatchItemProblem, json: string | undefined): BatchItemProblem {
+  const entity = JSON.parse(json ?? 'null') as unknown;
+  problem.entity = entity;
+  const id = (entity as { id?: unknown } | null)?.id;
+  if (typeof id === 'string') problem.id = id;
+  return problem;
 }
 
 /**
