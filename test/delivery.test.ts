@@ -371,7 +371,9 @@ describe('v2 batch builder', () => {
     const oneItem = Buffer.byteLength(JSON.stringify({ ...events[10], id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }));
     emulator.faults.add({ method: 'POST', path: '/api/v2/batch', delay_ms: 600, times: 1 });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 200);
+    setTimeout(() => {
+      controller.abort();
+    }, 200);
     const error = await sendBatch(client, events, {
       concurrency: 1,
       maxBatchBytes: 20 + 10 * (oneItem + 1),
