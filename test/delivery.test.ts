@@ -407,4 +407,29 @@ describe('v2 batch builder', () => {
     expect(new Set(emulator.state.events.map((e) => e.name)).size).toBe(30);
     await client.close();
   });
+
+  it('a whole batch refused for its credentials (401, 403) is "failed" with the items as sent: nothing was processed', async () => {
+    const client = trackClient();
+    const events = [
+      { type: 'person', action: 'event', identifiers: { id: 'p1' }, name: 'signed_up' },
+      { type: 'person', action: 'identify', identifiers: { id: 'p2' } },
+    ];
+    for (const status of [401, 403]) {
+      emulator.faults.add({ method: 'POST', path: '/api/v2/batch', status, times: 1 });
+      const report = await sendBatch(client, events);
+      expect(report.rejected).toEqual([]);
+      expect(report.maybeDelivered).toEqual([]);
+      expect(report.failed.map((p) => p.index)).toEqual([0, 1]);
+      expect(report.failed[0]?.reason).toContain(String(status));
+      expect(report.failed[0]?.id).toMatch(/^[0-9A-Z]{26}$/);
+      expect(report.failed[0]?.entity).toEqual({ ...events[0], id: report.failed[0]?.id });
+      expect(report.failed[1]?.entity).toEqual(events[1]);
+    }
+    expect(emulator.state.events).toEqual([]);
+    // Resending once the credentials work stores each event once.
+    const again = await sendBatch(client, [events[0]]);
+    expect(again.accepted).toBe(1);
+    expect(emulator.state.events).toHaveLength(1);
+    await client.close();
+  });
 });

@@ -12,9 +12,11 @@ import {
   CiocError,
   ConnectionError,
   DeliveryUnknownError,
+  ForbiddenError,
   RateLimitError,
   ServerError,
   TimeoutError,
+  UnauthorizedError,
 } from '../errors.js';
 import { findOperation } from '../operations/registry.js';
 import { isMerge, needsEventId, V2_LIMITS, V2Entity } from '../operations/track-v2.js';
@@ -42,11 +44,14 @@ export interface BatchReport {
   items: number;
   /** Items Customer.io accepted: every index not listed in `rejected`, `failed` or `maybeDelivered`. */
   accepted: number;
-  /** Items refused, before sending (invalid, too large) or by Customer.io (207, 4xx). Do not resend as is. */
+  /**
+   * Items refused, before sending (invalid, too large) or by Customer.io for their content (207,
+   * other 4xx). Do not resend as is.
+   */
   rejected: BatchItemProblem[];
   /**
-   * Items whose request was refused before it was processed (429, or a connection that never
-   * carried it), after all retries, or never sent because the batch was aborted: nothing
+   * Items whose request was refused before it was processed (429, 408, 401/403 for the
+   * credentials, or a connection that never carried it), after all retries, or never sent because the batch was aborted: nothing
    * happened, safe to send `entity` again.
    */
   failed: BatchItemProblem[];
@@ -268,13 +273,20 @@ function asSent(problem: BatchItemProblem, json: string | undefined): BatchItemP
 
 /**
  * Where the items of a request that finally failed belong. Only what provably was not processed
- * is `failed`: a 429 or 408 (refused before processing) or a connection that never carried the
+ * is `failed`: a 429 or 408, a 401 or 403 (the whole request refused for its credentials, before
+ * any item was looked at: resend once they are fixed) or a connection that never carried the
  * request. A 5xx, a timeout or a connection lost after sending may come after the change was
  * made (a merge that was applied must not look safe to resend): `maybeDelivered`. Any other
  * answer (4xx) is a refusal of the content: `rejected`.
  */
 function fateOf(error: CiocError): 'rejected' | 'failed' | 'maybeDelivered' {
-  if (error instanceof RateLimitError || (error instanceof ApiError && error.status === 408)) return 'failed';
+  if (
+    error instanceof RateLimitError ||
+    error instanceof UnauthorizedError ||
+    error instanceof ForbiddenError ||
+    (error instanceof ApiError && error.status === 408)
+  )
+    return 'failed';
   if (error instanceof ConnectionError) return error.beforeSend ? 'failed' : 'maybeDelivered';
   if (
     error instanceof ServerError ||
