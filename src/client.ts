@@ -160,7 +160,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
     const wire = encodeValid(operation, input);
     const idempotent = operation.isIdempotent?.(input) ?? operation.safety.idempotent;
     const response = await this.execute(operation, wire, idempotent, options);
-    return operation.decode(response, wire);
+    return operation.decode(response, wire, this.#transport.redactor);
   }
 
   /**
