@@ -403,6 +403,35 @@ describe('Raw HTTP request (advanced)', () => {
   });
 });
 
+describe('raw request headers', () => {
+  it('keeps a header named __proto__ and refuses two that differ only in case', async () => {
+    const client = app();
+    const headers = JSON.parse('{"__proto__":"kept","x-b":"1"}') as Record<string, string>;
+    const prepared = client.prepare('app.raw_http_request', { method: 'GET', endpoint: '/x', headers });
+    expect(Object.getOwnPropertyDescriptor(prepared.request.headers, '__proto__')?.value).toBe('kept');
+    expect(Object.getOwnPropertyDescriptor(prepared.printable.headers, '__proto__')?.value).toBe('kept');
+    expect(prepared.request.headers['x-b']).toBe('1');
+    for (const run of [
+      () =>
+        client.prepare('app.raw_http_request', {
+          method: 'GET',
+          endpoint: '/x',
+          headers: { 'x-a': '1', 'X-A': '2' },
+        }),
+      () =>
+        client.prepare('app.raw_http_request', {
+          method: 'GET',
+          endpoint: '/x',
+          headers: { Accept: 'text/plain', accept: 'application/json' },
+        }),
+    ]) {
+      expect(run).toThrow(ValidationError);
+      expect(run).toThrow(/differ only in case/);
+    }
+    await client.close();
+  });
+});
+
 describe('client configuration', () => {
   it('names what is missing from the credentials', () => {
     expect(() => createClient({ connector: 'track', credentials: { apiKey: 'k' } })).toThrow(
