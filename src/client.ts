@@ -168,7 +168,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
   async send(call: PreparedCall, options: CallOptions = {}): Promise<unknown> {
     if (call.operation.connector !== this.connector) this.operation(call.operation.id);
     const response = await this.deliverPrepared(call.operation, call.request, call.idempotent, options);
-    return call.operation.decode(response, call.wire);
+    return call.operation.decode(response, call.wire, this.#transport.redactor);
   }
 
   /** Runs an operation: validate, send, decode. Throws a `CiocError` on any failure. */
@@ -188,7 +188,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
     const wire = encodeValid(operation, input);
     const idempotent = operation.isIdempotent?.(input) ?? operation.safety.idempotent;
     const response = await this.execute(operation, wire, idempotent, options);
-    return operation.decode(response, wire);
+    return operation.decode(response, wire, this.#transport.redactor);
   }
 
   /**

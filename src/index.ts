@@ -44,6 +44,7 @@ export {
 export { DEFAULT_RATE_LIMITS, type RateLimit } from './delivery/rate-limiter.js';
 export {
   sendBatch,
+  BatchAbortedError,
   type BatchReport,
   type BatchItemProblem,
   type BatchOptions,

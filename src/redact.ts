@@ -90,12 +90,12 @@ export function redactHeaders(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (name.toLowerCase() === 'authorization') {
-      const scheme = value.split(' ', 1)[0] ?? '';
-      out[name] = `${scheme} ${REDACTED}`;
-    } else {
-      out[name] = redactor.text(value);
-    }
+    const shown =
+      name.toLowerCase() === 'authorization'
+        ? `${value.split(' ', 1)[0] ?? ''} ${REDACTED}`
+        : redactor.text(value);
+    // defineProperty: a header called `__proto__` stays an ordinary entry.
+    Object.defineProperty(out, name, { value: shown, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

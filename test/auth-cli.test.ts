@@ -5,6 +5,8 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   chmodSync,
   chownSync,
@@ -433,6 +435,100 @@ describe('base URLs', () => {
     );
     expect(emulatorRegion.code, emulatorRegion.stderr).toBe(0);
     expect((await alice(['auth', 'test', 'e1'])).code).toBe(0);
+  });
+
+  it('refuses a run-time --base-url or CIOC_BASE_URL over a stored us/eu key unless --allow-custom-base-url', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const server = createServer((request, response) => {
+      seen.push(request.headers);
+      response.setHeader('content-type', 'application/json');
+      response.end('{"ok":true}');
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const other = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/v1`;
+    try {
+      const home = freshHome();
+      const alice = user(home, 'alice');
+      const created = await alice(
+        'auth create --name p1 --connector app --region us --api-key-stdin'.split(' '),
+        'k-stored-123456789',
+      );
+      expect(created.code, created.stderr).toBe(0);
+      expect((await alice(['auth', 'default', 'p1'])).code).toBe(0);
+      const raw = ['app', 'raw-http-request', '--method', 'GET', '--endpoint', '/whoami'];
+
+      const byFlag = await alice([...raw, '--auth', 'p1', '--base-url', other]);
+      expect(byFlag.code).toBe(2);
+      const error = (JSON.parse(byFlag.stderr) as { error: { type: string; issues: unknown; hint: string } })
+        .error;
+      expect(error).toMatchObject({
+        type: 'validation',
+        issues: [{ path: '/base_url', message: expect.stringContaining('would send the key to 127.0.0.1') }],
+      });
+      expect(error.hint).toContain('--allow-custom-base-url');
+      const byEnv = await user(home, 'alice', { CIOC_BASE_URL: other })(raw);
+      expect(byEnv.code).toBe(2);
+      expect(byEnv.stderr).toContain('would send the key to 127.0.0.1');
+      expect(byEnv.stderr).not.toContain('k-stored-123456789');
+      expect(seen).toEqual([]);
+
+      // Customer.io's own URL (either region's) and the emulator region need no permission: checked
+      // with --dry-run, which sends nothing anywhere.
+      const official = await alice([
+        ...raw,
+        '--auth',
+        'p1',
+        '--base-url',
+        'https://api-eu.customer.io/v1/',
+        '--dry-run',
+      ]);
+      expect(official.code, official.stderr).toBe(0);
+      const emulatorRegion = await alice([
+        ...raw,
+        '--auth',
+        'p1',
+        '--region',
+        'emulator',
+        '--base-url',
+        other,
+        '--dry-run',
+      ]);
+      expect(emulatorRegion.code, emulatorRegion.stderr).toBe(0);
+
+      const allowed = await alice([...raw, '--auth', 'p1', '--base-url', other, '--allow-custom-base-url']);
+      expect(allowed.code, allowed.stderr).toBe(0);
+      const allowedEnv = await user(home, 'alice', { CIOC_BASE_URL: other })([
+        ...raw,
+        '--allow-custom-base-url',
+      ]);
+      expect(allowedEnv.code, allowedEnv.stderr).toBe(0);
+      expect(seen.map((h) => h.authorization)).toEqual([
+        'Bearer k-stored-123456789',
+        'Bearer k-stored-123456789',
+      ]);
+
+      // A key the user gives (flag or environment) goes wherever they say.
+      const ownKey = await cioc([...raw, '--api-key-stdin', '--base-url', other], {
+        env: { CIOC_HOME: home, CIOC_USER: 'alice' },
+        stdin: 'k-own-123456789',
+      });
+      expect(ownKey.code, ownKey.stderr).toBe(0);
+      const envKey = await cioc(raw, {
+        env: {
+          CIOC_HOME: home,
+          CIOC_USER: 'alice',
+          CIOC_APP_API_KEY: 'k-env-123456789',
+          CIOC_BASE_URL: other,
+        },
+      });
+      expect(envKey.code, envKey.stderr).toBe(0);
+      expect(seen.slice(2).map((h) => h.authorization)).toEqual([
+        'Bearer k-own-123456789',
+        'Bearer k-env-123456789',
+      ]);
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
   });
 });
 

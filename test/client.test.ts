@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../src/client.js';
 import {
@@ -352,6 +354,81 @@ describe('Raw HTTP request (advanced)', () => {
       ).toThrow(message);
     }
     void client.close();
+  });
+
+  it('a successful answer that echoes the key comes back redacted, in headers and body', async () => {
+    const apiKey = 'sk_live_echo_me_back_0123456789';
+    const siteId = 'site-echo-42';
+    const basic = Buffer.from(`${siteId}:${apiKey}`).toString('base64');
+    const echo = createServer((request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.setHeader('x-echo-authorization', request.headers.authorization ?? '');
+      response.setHeader('x-echo-key', apiKey);
+      response.end(
+        JSON.stringify({ headers: request.headers, key: apiKey, [apiKey]: 'as a key', nested: [{ basic }] }),
+      );
+    });
+    await new Promise<void>((done) => echo.listen(0, '127.0.0.1', done));
+    const base = `http://127.0.0.1:${String((echo.address() as AddressInfo).port)}`;
+    try {
+      const clients = [
+        createClient({ connector: 'app', baseUrl: `${base}/v1`, credentials: { apiKey }, retry: false }),
+        createClient({
+          connector: 'track',
+          baseUrl: `${base}/api`,
+          credentials: { siteId, apiKey },
+          retry: false,
+        }),
+      ];
+      for (const client of clients) {
+        const answer = await client.run(`${client.connector}.raw_http_request`, {
+          method: 'GET',
+          endpoint: '/echo',
+        });
+        const text = JSON.stringify(answer);
+        expect((answer as { status: number }).status).toBe(200);
+        expect(text).not.toContain(apiKey);
+        // The Basic form is a secret of the Track client (the App one knows no Site ID).
+        if (client.connector === 'track') expect(text).not.toContain(basic);
+        expect(text).toContain('[REDACTED]');
+        expect(answer).toMatchObject({
+          headers: { 'x-echo-key': '[REDACTED]' },
+          body: { key: '[REDACTED]', '[REDACTED]': 'as a key' },
+        });
+        await client.close();
+      }
+    } finally {
+      await new Promise((done) => echo.close(done));
+    }
+  });
+});
+
+describe('raw request headers', () => {
+  it('keeps a header named __proto__ and refuses two that differ only in case', async () => {
+    const client = app();
+    const headers = JSON.parse('{"__proto__":"kept","x-b":"1"}') as Record<string, string>;
+    const prepared = client.prepare('app.raw_http_request', { method: 'GET', endpoint: '/x', headers });
+    expect(Object.getOwnPropertyDescriptor(prepared.request.headers, '__proto__')?.value).toBe('kept');
+    expect(Object.getOwnPropertyDescriptor(prepared.printable.headers, '__proto__')?.value).toBe('kept');
+    expect(prepared.request.headers['x-b']).toBe('1');
+    for (const run of [
+      () =>
+        client.prepare('app.raw_http_request', {
+          method: 'GET',
+          endpoint: '/x',
+          headers: { 'x-a': '1', 'X-A': '2' },
+        }),
+      () =>
+        client.prepare('app.raw_http_request', {
+          method: 'GET',
+          endpoint: '/x',
+          headers: { Accept: 'text/plain', accept: 'application/json' },
+        }),
+    ]) {
+      expect(run).toThrow(ValidationError);
+      expect(run).toThrow(/differ only in case/);
+    }
+    await client.close();
   });
 });
 

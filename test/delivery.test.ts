@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../src/client.js';
-import { sendBatch } from '../src/delivery/batch-builder.js';
-import { DeliveryUnknownError, ServerError } from '../src/errors.js';
+import { BatchAbortedError, sendBatch } from '../src/delivery/batch-builder.js';
+import { AbortedError, DeliveryUnknownError, ServerError } from '../src/errors.js';
 import { CREDENTIALS, useEmulator } from './support/emulator.js';
 
 const { emulator, url } = await useEmulator();
@@ -356,6 +356,80 @@ describe('v2 batch builder', () => {
     expect(report.maybeDelivered[0]?.reason).toContain('may have been delivered; not retried');
     await settle();
     expect(emulator.requests.map((r) => r.path)).toEqual(['/api/v2/batch']); // sent once, never again
+    await client.close();
+  });
+
+  it('an aborted batch still reports every item read, with the ids sent: resending leaves each event once', async () => {
+    const client = trackClient();
+    const events = Array.from({ length: 30 }, (_, i) => ({
+      type: 'person',
+      action: 'event',
+      identifiers: { id: `p${String(i)}` },
+      name: `e${String(i)}`,
+    }));
+    // About ten events per request; the first request is held 600 ms by the emulator, then processed.
+    const oneItem = Buffer.byteLength(JSON.stringify({ ...events[10], id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }));
+    emulator.faults.add({ method: 'POST', path: '/api/v2/batch', delay_ms: 600, times: 1 });
+    const controller = new AbortController();
+    setTimeout(() => {
+      controller.abort();
+    }, 200);
+    const error = await sendBatch(client, events, {
+      concurrency: 1,
+      maxBatchBytes: 20 + 10 * (oneItem + 1),
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BatchAbortedError);
+    expect(error).toBeInstanceOf(AbortedError);
+    const report = (error as BatchAbortedError).report;
+    expect(report.accepted).toBe(0);
+    expect(report.rejected).toEqual([]);
+    // The request in flight may have arrived; the batch packed behind it and the item being packed never left.
+    expect(report.maybeDelivered.map((p) => p.index)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(report.failed.map((p) => p.index)).toEqual(Array.from({ length: 11 }, (_, i) => 10 + i));
+    expect(report.items).toBe(21);
+    for (const problem of [...report.maybeDelivered, ...report.failed]) {
+      expect(problem.id).toMatch(/^[0-9A-Z]{26}$/);
+      expect(problem.entity).toEqual({ ...events[problem.index], id: problem.id });
+    }
+    expect(report.failed[0]?.reason).toContain('not sent');
+    await new Promise((resolve) => setTimeout(resolve, 800)); // the held request is processed meanwhile
+    // The held request did arrive: resending it must not store its events twice.
+    expect(emulator.state.events.map((e) => e.id)).toEqual(report.maybeDelivered.map((p) => p.id));
+    // Resend what the report gives back, and what was never read.
+    const again = await sendBatch(client, [
+      ...report.maybeDelivered.map((p) => p.entity),
+      ...report.failed.map((p) => p.entity),
+      ...events.slice(report.items),
+    ]);
+    expect(again).toMatchObject({ items: 30, accepted: 30, rejected: [], failed: [], maybeDelivered: [] });
+    expect(emulator.state.events).toHaveLength(30);
+    expect(new Set(emulator.state.events.map((e) => e.name)).size).toBe(30);
+    await client.close();
+  });
+
+  it('a whole batch refused for its credentials (401, 403) is "failed" with the items as sent: nothing was processed', async () => {
+    const client = trackClient();
+    const events = [
+      { type: 'person', action: 'event', identifiers: { id: 'p1' }, name: 'signed_up' },
+      { type: 'person', action: 'identify', identifiers: { id: 'p2' } },
+    ];
+    for (const status of [401, 403]) {
+      emulator.faults.add({ method: 'POST', path: '/api/v2/batch', status, times: 1 });
+      const report = await sendBatch(client, events);
+      expect(report.rejected).toEqual([]);
+      expect(report.maybeDelivered).toEqual([]);
+      expect(report.failed.map((p) => p.index)).toEqual([0, 1]);
+      expect(report.failed[0]?.reason).toContain(String(status));
+      expect(report.failed[0]?.id).toMatch(/^[0-9A-Z]{26}$/);
+      expect(report.failed[0]?.entity).toEqual({ ...events[0], id: report.failed[0]?.id });
+      expect(report.failed[1]?.entity).toEqual(events[1]);
+    }
+    expect(emulator.state.events).toEqual([]);
+    // Resending once the credentials work stores each event once.
+    const again = await sendBatch(client, [events[0]]);
+    expect(again.accepted).toBe(1);
+    expect(emulator.state.events).toHaveLength(1);
     await client.close();
   });
 });

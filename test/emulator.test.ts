@@ -231,6 +231,22 @@ describe('control API', () => {
       body: '{"status":"x"}',
     });
     expect(invalid.status).toBe(400);
+    for (const fault of [
+      { status: 500, headers: { 'x-a': 'one\r\nset-cookie: x' } },
+      { status: 500, headers: { 'a b': 'x' } },
+      { status: 101 },
+      { status: 304, body: 'x' },
+    ]) {
+      const refused = await fetch(`${url}/__emulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(fault),
+      });
+      expect(refused.status).toBe(400);
+      const answer = (await refused.json()) as { error: { message: string; problems: string[] } };
+      expect(answer.error.problems.join(' ')).toMatch(/header|status|body/);
+    }
+    expect(emulator.faults.list()).toEqual([]);
 
     const log = (await (await fetch(`${url}/__emulator/requests`)).json()) as {
       requests: { method: string; path: string; status: number; at: number }[];

@@ -2,10 +2,15 @@
  * Printing any object the library hands out — a client, what it prepares, its transport and
  * redactor, the errors it throws — never shows a credential, in any of the forms it is sent in.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CONNECTORS, createClient, type Client } from '../src/index.js';
 import { Redactor } from '../src/redact.js';
+import { AuthStore } from '../src/store/auth-store.js';
+import { decodeMasterKey } from '../src/store/secret-box.js';
 import { Transport } from '../src/transport/transport.js';
 import { useEmulator } from './support/emulator.js';
 
@@ -101,5 +106,31 @@ describe('printing never shows a secret', () => {
     expect(error).toBeInstanceOf(Error);
     expectNoSecret(error);
     await client.close();
+  });
+
+  it('the authentication store, its master key and the credentials it holds', () => {
+    const master = Buffer.from('0123456789abcdef0123456789abcdef');
+    const masterForms = [master.toString('base64'), master.toString('hex'), inspect(master)];
+    const store = AuthStore.open({
+      home: join(mkdtempSync(join(tmpdir(), 'cioc-print-')), 'home'),
+      user: 'alice',
+      env: { CIOC_MASTER_KEY: master.toString('base64') },
+      onWarning: () => undefined,
+    });
+    try {
+      store.create({ name: 'p1', connector: 'app', region: 'us', credentials: { apiKey: API_KEY } });
+      const resolved = store.resolve('p1');
+      expect(resolved.credentials.apiKey).toBe(API_KEY);
+      for (const value of [store, decodeMasterKey(master.toString('base64'), 'CIOC_MASTER_KEY')]) {
+        expectNoSecret(value);
+        const text = printed(value);
+        for (const form of masterForms) expect(text).not.toContain(form);
+        // Still says what it is.
+        expect(text).toMatch(/AuthStore|MasterKey/);
+      }
+      expect(JSON.parse(JSON.stringify(store))).toMatchObject({ user: 'alice' });
+    } finally {
+      store.close();
+    }
   });
 });

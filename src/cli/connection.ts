@@ -10,7 +10,7 @@
 import { CONNECTORS, type Credentials } from '../connectors.js';
 import { ConfigError } from '../errors.js';
 import { isRegion, type ConnectorId, type Region } from '../regions.js';
-import { storeExists } from '../store/auth-store.js';
+import { checkBaseUrlOverride, storeExists } from '../store/auth-store.js';
 import { openStore } from './open-store.js';
 import { readSecretFromStdin } from './prompt.js';
 import type { Io } from './io.js';
@@ -22,6 +22,8 @@ export interface ConnectionFlags {
   apiKeyStdin?: boolean | undefined;
   region?: string | undefined;
   baseUrl?: string | undefined;
+  /** Lets `--base-url`/`CIOC_BASE_URL` send a stored us/eu authentication's key elsewhere. */
+  allowCustomBaseUrl?: boolean | undefined;
 }
 
 export interface Connection {
@@ -61,10 +63,13 @@ export async function resolveConnection(
           `The authentication "${auth.name}" is for the ${auth.connector} connector, not ${connector}.`,
         );
       }
+      const region = checkRegion(flags.region, '--region') ?? auth.region;
+      const override = flags.baseUrl;
+      guardOverride(connector, region, override, auth.baseUrl, flags);
       return {
-        region: checkRegion(flags.region, '--region') ?? auth.region,
+        region,
         credentials: auth.credentials,
-        baseUrl: flags.baseUrl ?? auth.baseUrl ?? undefined,
+        baseUrl: override ?? auth.baseUrl ?? undefined,
         emulatorUrl,
         source: `authentication "${auth.name}" (${auth.scope}, owner ${auth.owner}; --auth)`,
         authentication: auth.name,
@@ -108,8 +113,10 @@ export async function resolveConnection(
     try {
       const auth = store.defaultFor(connector);
       if (auth !== undefined) {
+        const region = regionOverride ?? auth.region;
+        guardOverride(connector, region, baseOverride, auth.baseUrl, flags);
         return {
-          region: regionOverride ?? auth.region,
+          region,
           credentials: auth.credentials,
           baseUrl: baseOverride ?? auth.baseUrl ?? undefined,
           emulatorUrl,
@@ -126,6 +133,24 @@ export async function resolveConnection(
   throw new ConfigError(
     `No credentials for the ${connector} connector: pass --auth <name>, set ${envNames}, or make an authentication the default with \`cioc auth default <name>\`.`,
   );
+}
+
+/**
+ * A stored authentication's key goes only where its owner allowed: a base URL given for this
+ * command over a us/eu authentication follows the store's own rule (Customer.io's base URL, the one
+ * stored with it, or `--allow-custom-base-url`). Keys given on the command line or in the
+ * environment are the user's own to send anywhere; the emulator region takes any base URL.
+ */
+function guardOverride(
+  connector: ConnectorId,
+  region: Region,
+  override: string | undefined,
+  stored: string | null,
+  flags: ConnectionFlags,
+): void {
+  if (override === undefined || region === 'emulator') return;
+  if (stored !== null && override.replace(/\/+$/, '') === stored) return;
+  checkBaseUrlOverride(connector, region, override, flags.allowCustomBaseUrl);
 }
 
 function checkRegion(value: string | undefined, from: string): Region | undefined {

@@ -30,6 +30,7 @@ export const COMMON_FLAGS = new Set([
   'api-key-stdin',
   'region',
   'base-url',
+  'allow-custom-base-url',
   'dry-run',
   'timeout',
   'max-retries',

@@ -12,9 +12,11 @@ import {
   CiocError,
   ConnectionError,
   DeliveryUnknownError,
+  ForbiddenError,
   RateLimitError,
   ServerError,
   TimeoutError,
+  UnauthorizedError,
 } from '../errors.js';
 import { findOperation } from '../operations/registry.js';
 import { isMerge, needsEventId, V2_LIMITS, V2Entity } from '../operations/track-v2.js';
@@ -42,11 +44,15 @@ export interface BatchReport {
   items: number;
   /** Items Customer.io accepted: every index not listed in `rejected`, `failed` or `maybeDelivered`. */
   accepted: number;
-  /** Items refused, before sending (invalid, too large) or by Customer.io (207, 4xx). Do not resend as is. */
+  /**
+   * Items refused, before sending (invalid, too large) or by Customer.io for their content (207,
+   * other 4xx). Do not resend as is.
+   */
   rejected: BatchItemProblem[];
   /**
-   * Items whose request was refused before it was processed (429, or a connection that never
-   * carried it), after all retries: nothing happened, safe to send `entity` again.
+   * Items whose request was refused before it was processed (429, 408, 401/403 for the
+   * credentials, or a connection that never carried it), after all retries, or never sent because the batch was aborted: nothing
+   * happened, safe to send `entity` again.
    */
   failed: BatchItemProblem[];
   /**
@@ -58,6 +64,22 @@ export interface BatchReport {
   maybeDelivered: BatchItemProblem[];
   /** HTTP requests made (retries not counted). */
   requests: number;
+}
+
+/**
+ * `sendBatch` was aborted through its signal. `report` still gives every item read so far its
+ * fate: requests in flight at the abort are `maybeDelivered`, items packed but not yet sent are
+ * `failed`, and items the input had not yet yielded (index `report.items` onwards) were never read.
+ * Resend `maybeDelivered` and `failed` entities (they carry the ids they were given) and the rest
+ * of the input: each event is stored once.
+ */
+export class BatchAbortedError extends AbortedError {
+  readonly report: BatchReport;
+
+  constructor(report: BatchReport, cause: unknown) {
+    super('The batch was aborted by the caller; `report` tells what became of each item read', { cause });
+    this.report = report;
+  }
 }
 
 export interface BatchOptions extends Omit<CallOptions, 'signal'> {
@@ -95,6 +117,19 @@ export async function sendBatch(
     requests: 0,
   };
   const inFlight = new Set<Promise<void>>();
+  /** Set by the first abort: nothing more is sent after it. */
+  let aborted: AbortedError | undefined;
+  const checkAbort = (): void => {
+    if (aborted === undefined && options.signal?.aborted === true)
+      aborted = new AbortedError('The batch was aborted by the caller');
+    if (aborted !== undefined) throw aborted;
+  };
+  /** Items that never left: safe to send again. */
+  const notSent = (batch: PackedBatch): void => {
+    batch.indices.forEach((index, i) => {
+      report.failed.push(asSent({ index, reason: 'not sent: the batch was aborted' }, batch.items[i]));
+    });
+  };
 
   const send = async (batch: PackedBatch): Promise<void> => {
     report.requests += 1;
@@ -128,24 +163,23 @@ export async function sendBatch(
       report.rejected.push(...bad.values());
       report.accepted += batch.indices.length - bad.size;
     } catch (error) {
-      if (!(error instanceof CiocError) || error instanceof AbortedError) throw error;
-      const fate = fateOf(error);
+      if (!(error instanceof CiocError)) throw error;
+      // An abort while the request was in flight: it may have arrived.
+      if (error instanceof AbortedError) aborted ??= error;
+      const fate = error instanceof AbortedError ? 'maybeDelivered' : fateOf(error);
       batch.indices.forEach((index, i) => {
         const problem: BatchItemProblem = { index, reason: error.message };
-        if (fate !== 'rejected') {
-          // Give back the item as sent (with the id it carried), parsed only on this rare path.
-          const entity = JSON.parse(batch.items[i] ?? 'null') as unknown;
-          problem.entity = entity;
-          const id = (entity as { id?: unknown } | null)?.id;
-          if (typeof id === 'string') problem.id = id;
-        }
-        report[fate].push(problem);
+        report[fate].push(fate === 'rejected' ? problem : asSent(problem, batch.items[i]));
       });
     }
   };
 
   const dispatch = async (batch: PackedBatch): Promise<void> => {
-    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+    checkAbort();
+    while (inFlight.size >= concurrency) {
+      await Promise.race(inFlight);
+      checkAbort();
+    }
     const promise = send(batch).finally(() => inFlight.delete(promise));
     inFlight.add(promise);
   };
@@ -188,41 +222,71 @@ export async function sendBatch(
     if (!current.merges && isMerge(item)) current.merges = true;
     return full;
   };
-  if (Symbol.iterator in entities) {
-    // A plain loop for arrays and generators: `for await` would cost a promise per item.
-    for (const entity of entities) {
-      const full = add(entity);
-      if (full !== undefined) {
-        options.signal?.throwIfAborted();
-        await dispatch(full);
+  /** A full batch handed to `dispatch` but not yet in flight. */
+  let waiting: PackedBatch | undefined;
+  const flush = async (batch: PackedBatch): Promise<void> => {
+    waiting = batch;
+    await dispatch(batch);
+    waiting = undefined;
+  };
+  try {
+    if (Symbol.iterator in entities) {
+      // A plain loop for arrays and generators: `for await` would cost a promise per item.
+      for (const entity of entities) {
+        const full = add(entity);
+        if (full !== undefined) await flush(full);
+      }
+    } else {
+      for await (const entity of entities) {
+        const full = add(entity);
+        if (full !== undefined) await flush(full);
       }
     }
-  } else {
-    for await (const entity of entities) {
-      const full = add(entity);
-      if (full !== undefined) {
-        options.signal?.throwIfAborted();
-        await dispatch(full);
-      }
+    if (current.items.length > 0) {
+      const last = current;
+      current = { indices: [], items: [], merges: false };
+      await flush(last);
     }
+  } catch (error) {
+    if (!(error instanceof AbortedError)) throw error;
   }
-  if (current.items.length > 0) await dispatch(current);
   await Promise.all(inFlight);
+  if (aborted !== undefined) {
+    if (waiting !== undefined) notSent(waiting);
+    notSent(current);
+  }
   report.rejected.sort((a, b) => a.index - b.index);
   report.failed.sort((a, b) => a.index - b.index);
   report.maybeDelivered.sort((a, b) => a.index - b.index);
+  if (aborted !== undefined) throw new BatchAbortedError(report, aborted);
   return report;
+}
+
+/** The problem with the item as sent (and the id it carried), parsed only on these rare paths. */
+function asSent(problem: BatchItemProblem, json: string | undefined): BatchItemProblem {
+  const entity = JSON.parse(json ?? 'null') as unknown;
+  problem.entity = entity;
+  const id = (entity as { id?: unknown } | null)?.id;
+  if (typeof id === 'string') problem.id = id;
+  return problem;
 }
 
 /**
  * Where the items of a request that finally failed belong. Only what provably was not processed
- * is `failed`: a 429 or 408 (refused before processing) or a connection that never carried the
+ * is `failed`: a 429 or 408, a 401 or 403 (the whole request refused for its credentials, before
+ * any item was looked at: resend once they are fixed) or a connection that never carried the
  * request. A 5xx, a timeout or a connection lost after sending may come after the change was
  * made (a merge that was applied must not look safe to resend): `maybeDelivered`. Any other
  * answer (4xx) is a refusal of the content: `rejected`.
  */
 function fateOf(error: CiocError): 'rejected' | 'failed' | 'maybeDelivered' {
-  if (error instanceof RateLimitError || (error instanceof ApiError && error.status === 408)) return 'failed';
+  if (
+    error instanceof RateLimitError ||
+    error instanceof UnauthorizedError ||
+    error instanceof ForbiddenError ||
+    (error instanceof ApiError && error.status === 408)
+  )
+    return 'failed';
   if (error instanceof ConnectionError) return error.beforeSend ? 'failed' : 'maybeDelivered';
   if (
     error instanceof ServerError ||

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultProblems, FaultList, globMatches } from './faults.js';
+import { faultProblems, FaultList, globMatches, type FaultSpec } from './faults.js';
 
 describe('FaultList', () => {
   it('matches method and path (with * wildcards) and counts down', () => {
@@ -15,11 +15,34 @@ describe('FaultList', () => {
   it('explains what is wrong with a fault', () => {
     expect(faultProblems({ status: 99, times: 0, extra: 1 })).toEqual([
       'unknown field "extra"',
-      'status must be an integer from 100 to 599',
+      'status must be an integer from 200 to 599 (1xx are not final answers)',
       'times must be an integer ≥ 1',
     ]);
     expect(faultProblems({ path: '/x' })).toEqual(['give status, drop, or delay_ms']);
     expect(faultProblems({ status: 429, headers: { 'retry-after': '1' } })).toEqual([]);
+  });
+
+  it('refuses what Node cannot answer with: bad header names and values, 1xx, a body on 204/304', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ status: 500, headers: { 'bad name': 'x' } }, 'header "bad name" is not a valid header name'],
+      [
+        { status: 500, headers: { 'x-a': 'one\r\nx-b: two' } },
+        'header "x-a" must not contain control characters',
+      ],
+      [{ status: 500, headers: { 'x-a': 'é' } }, 'header "x-a" must be ASCII'],
+      [{ status: 500, headers: { '': 'x' } }, 'header "" is not a valid header name'],
+      [{ status: 100 }, 'status must be an integer from 200 to 599'],
+      [{ status: 101 }, 'status must be an integer from 200 to 599'],
+      [{ status: 103 }, 'status must be an integer from 200 to 599'],
+      [{ status: 304, body: { a: 1 } }, 'a 304 answer cannot have a body'],
+      [{ status: 204, body: 'x' }, 'a 204 answer cannot have a body'],
+    ];
+    for (const [spec, message] of cases) {
+      expect(faultProblems(spec).join('; ')).toContain(message);
+      expect(() => new FaultList().add(spec as FaultSpec)).toThrow(message);
+    }
+    expect(faultProblems({ status: 304 })).toEqual([]);
+    expect(faultProblems({ status: 200, headers: { 'x-ok': 'a b\tc' } })).toEqual([]);
   });
 });
 

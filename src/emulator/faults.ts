@@ -1,6 +1,7 @@
 /**
  * Fault injection: make matching requests fail in a chosen way, a chosen number of times.
  */
+import { headerValueProblem, isHttpToken } from '../http-fields.js';
 
 export interface FaultSpec {
   /** HTTP method to match (any when absent). */
@@ -34,11 +35,15 @@ export function faultProblems(spec: unknown): string[] {
   const problems: string[] = [];
   const known = new Set(['method', 'path', 'status', 'headers', 'body', 'times', 'delay_ms', 'drop']);
   for (const key of Object.keys(f)) if (!known.has(key)) problems.push(`unknown field "${key}"`);
+  // A 1xx is not a final answer: Node would send it and then wait, or (101) switch protocols.
   if (
     f['status'] !== undefined &&
-    !(Number.isInteger(f['status']) && (f['status'] as number) >= 100 && (f['status'] as number) <= 599)
+    !(Number.isInteger(f['status']) && (f['status'] as number) >= 200 && (f['status'] as number) <= 599)
   ) {
-    problems.push('status must be an integer from 100 to 599');
+    problems.push('status must be an integer from 200 to 599 (1xx are not final answers)');
+  }
+  if ((f['status'] === 204 || f['status'] === 304) && f['body'] !== undefined) {
+    problems.push(`a ${String(f['status'])} answer cannot have a body (Node would drop it)`);
   }
   if (
     f['status'] === undefined &&
@@ -75,6 +80,16 @@ export function faultProblems(spec: unknown): string[] {
     const h = f['headers'];
     if (typeof h !== 'object' || h === null || Object.values(h).some((v) => typeof v !== 'string')) {
       problems.push('headers must be an object of strings');
+    } else {
+      // The field rules requests follow (http-fields.ts): Node throws on the rest when answering.
+      for (const [name, value] of Object.entries(h as Record<string, string>)) {
+        if (!isHttpToken(name))
+          problems.push(
+            `header ${JSON.stringify(name)} is not a valid header name: use letters, digits and !#$%&'*+-.^_\`|~ only`,
+          );
+        const valueProblem = headerValueProblem(value);
+        if (valueProblem !== undefined) problems.push(`header ${JSON.stringify(name)} ${valueProblem}`);
+      }
     }
   }
   return problems;
@@ -83,7 +98,10 @@ export function faultProblems(spec: unknown): string[] {
 export class FaultList {
   private faults: Fault[] = [];
 
+  /** Throws on a fault that could not be answered (see `faultProblems`). */
   add(spec: FaultSpec): Fault {
+    const problems = faultProblems(spec);
+    if (problems.length > 0) throw new Error(`invalid fault: ${problems.join('; ')}`);
     const fault: Fault = { ...spec, remaining: spec.times ?? 1 };
     this.faults.push(fault);
     return fault;

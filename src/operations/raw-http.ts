@@ -4,12 +4,13 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { ValidationIssue } from '../errors.js';
+import { redactHeaders, type Redactor } from '../redact.js';
 import { ValidationError } from '../errors.js';
 import type { ConnectorId } from '../regions.js';
 import { defineOperation } from './define.js';
 import { checkEndpoint } from './endpoint-guard.js';
 import { HTTP_TOKEN_PATTERN, headerNameProblem, headerValueProblem } from '../http-fields.js';
-import type { QueryScalar, QueryValue, RateBucket, WireBody, WireResponse } from './types.js';
+import type { QueryScalar, QueryValue, RateBucket, WireBody, WireRequest, WireResponse } from './types.js';
 import { wireRequest } from './wire.js';
 
 const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
@@ -171,8 +172,17 @@ function bodyOf(input: RawHttpInput): WireBody {
   }
 }
 
-function decode(response: WireResponse): Static<typeof RawHttpOutput> {
-  return { status: response.status, headers: { ...response.headers }, body: response.body ?? null };
+/** The answer as output, redacted as errors are: a server that echoes the key never prints it. */
+function decode(
+  response: WireResponse,
+  _request: WireRequest,
+  redactor: Redactor,
+): Static<typeof RawHttpOutput> {
+  return {
+    status: response.status,
+    headers: redactHeaders(response.headers, redactor),
+    body: redactor.value(response.body ?? null),
+  };
 }
 
 const EXAMPLE_ENDPOINT: Record<ConnectorId, string> = {

@@ -4,6 +4,7 @@
  */
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { ValidationIssue } from '../errors.js';
+import type { Redactor } from '../redact.js';
 import type { ConnectorId } from '../regions.js';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -88,8 +89,12 @@ export interface OperationDef<
   readonly refine?: (input: Static<I>) => ValidationIssue[];
   /** Builds the wire request from valid input. */
   readonly encode: (input: Static<I>, ctx: EncodeContext) => WireRequest;
-  /** Turns a 2xx response into the operation's output. */
-  readonly decode: (response: WireResponse, request: WireRequest) => Static<O>;
+  /**
+   * Turns a 2xx response into the operation's output. `redactor` knows the client's secrets: an
+   * output that repeats what the server sent verbatim (the raw request's headers and body) passes
+   * it through, so an answer echoing the key never prints it.
+   */
+  readonly decode: (response: WireResponse, request: WireRequest, redactor: Redactor) => Static<O>;
 }
 
 export type AnyOperation = OperationDef;

@@ -178,8 +178,10 @@ export function storeExists(env: NodeJS.ProcessEnv = process.env): boolean {
 export class AuthStore {
   readonly user: string;
   readonly home: string;
-  private readonly db: Database.Database;
-  private readonly master: MasterKey;
+  // `#private`, not TypeScript's `private`: printing or serialising the store never reaches the
+  // master key or the connection.
+  readonly #db: Database.Database;
+  readonly #master: MasterKey;
   /** The current user's row id (workflows and runs are owned by it). */
   readonly userId: number;
   private readonly organisationId: number;
@@ -187,8 +189,8 @@ export class AuthStore {
   private constructor(home: string, user: string, db: Database.Database, master: MasterKey) {
     this.home = home;
     this.user = user;
-    this.db = db;
-    this.master = master;
+    this.#db = db;
+    this.#master = master;
     const ids = this.enrol(user);
     this.userId = ids.userId;
     this.organisationId = ids.organisationId;
@@ -208,31 +210,31 @@ export class AuthStore {
   }
 
   close(): void {
-    this.db.close();
+    this.#db.close();
   }
 
   /** The open connection, for the other stores on the same file (workflows, runs). */
   get database(): Database.Database {
-    return this.db;
+    return this.#db;
   }
 
   /** The local user and their membership of the organisation (the first user is its admin). */
   private enrol(user: string): { userId: number; organisationId: number } {
-    const enrol = this.db.transaction(() => {
+    const enrol = this.#db.transaction(() => {
       const now = new Date().toISOString();
-      this.db
+      this.#db
         .prepare('INSERT OR IGNORE INTO organisations (name, created_at) VALUES (?, ?)')
         .run(ORGANISATION, now);
       const organisationId = (
-        this.db.prepare('SELECT id FROM organisations WHERE name = ?').get(ORGANISATION) as { id: number }
+        this.#db.prepare('SELECT id FROM organisations WHERE name = ?').get(ORGANISATION) as { id: number }
       ).id;
-      const userId = userIdFor(this.db, user, now);
+      const userId = userIdFor(this.#db, user, now);
       const members = (
-        this.db
+        this.#db
           .prepare('SELECT count(*) AS n FROM memberships WHERE organisation_id = ?')
           .get(organisationId) as { n: number }
       ).n;
-      this.db
+      this.#db
         .prepare('INSERT OR IGNORE INTO memberships (user_id, organisation_id, role) VALUES (?, ?, ?)')
         .run(userId, organisationId, members === 0 ? 'admin' : 'member');
       return { userId, organisationId };
@@ -243,7 +245,7 @@ export class AuthStore {
 
   /** Every authentication this user may see: their Personal ones and their organisations'. */
   private visible(where: string, ...params: unknown[]): Row[] {
-    return this.db
+    return this.#db
       .prepare(
         `SELECT a.*, u.name AS owner,
            EXISTS (SELECT 1 FROM defaults d WHERE d.user_id = @user AND d.authentication_id = a.id) AS is_default
@@ -311,7 +313,7 @@ export class AuthStore {
     const id = ulid();
     const now = new Date().toISOString();
     try {
-      this.db
+      this.#db
         .prepare(
           `INSERT INTO authentications (id, name, connector, scope, owner_id, organisation_id, region, base_url, credentials, key_hint, created_at, updated_at)
            VALUES (@id, @name, @connector, @scope, @owner, @organisation, @region, @baseUrl, @credentials, @hint, @now, @now)`,
@@ -363,7 +365,7 @@ export class AuthStore {
     }
     if (issues.length > 0) throw invalid('Invalid change', issues);
     try {
-      this.db
+      this.#db
         .prepare(
           `UPDATE authentications SET name = @name, region = @region, base_url = @baseUrl,
              credentials = @credentials, key_hint = @hint, updated_at = @now WHERE id = @id`,
@@ -386,7 +388,7 @@ export class AuthStore {
   delete(name: AuthenticationRef): AuthenticationInfo {
     const row = this.row(name);
     this.assertMayChange(row);
-    this.db.prepare('DELETE FROM authentications WHERE id = ?').run(row.id);
+    this.#db.prepare('DELETE FROM authentications WHERE id = ?').run(row.id);
     return toInfo(row);
   }
 
@@ -397,7 +399,7 @@ export class AuthStore {
   recordTest(name: AuthenticationRef, result: { ok: boolean; message: string }): boolean {
     const row = this.row(name);
     if (!this.mayChange(row)) return false;
-    this.db
+    this.#db
       .prepare(
         'UPDATE authentications SET last_test_at = ?, last_test_ok = ?, last_test_message = ? WHERE id = ?',
       )
@@ -408,7 +410,7 @@ export class AuthStore {
   /** Makes an authentication the current user's default for its connector. */
   setDefault(name: AuthenticationRef): AuthenticationInfo {
     const row = this.row(name);
-    this.db
+    this.#db
       .prepare(
         'INSERT INTO defaults (user_id, connector, authentication_id) VALUES (?, ?, ?) ON CONFLICT (user_id, connector) DO UPDATE SET authentication_id = excluded.authentication_id',
       )
@@ -433,7 +435,7 @@ export class AuthStore {
 
   private mayChange(row: Row): boolean {
     if (row.owner_id === this.userId) return true;
-    const admin = this.db
+    const admin = this.#db
       .prepare("SELECT 1 FROM memberships WHERE user_id = ? AND organisation_id = ? AND role = 'admin'")
       .get(this.userId, row.organisation_id);
     return admin !== undefined;
@@ -448,12 +450,12 @@ export class AuthStore {
   }
 
   private encrypt(id: string, credentials: Credentials): string {
-    return seal(this.master, JSON.stringify(definedOnly(credentials)), `authentication:${id}`);
+    return seal(this.#master, JSON.stringify(definedOnly(credentials)), `authentication:${id}`);
   }
 
   private decrypt(row: Row): Credentials {
     return JSON.parse(
-      open(this.master, row.credentials, `authentication:${row.id}`, `credentials of "${row.name}"`),
+      open(this.#master, row.credentials, `authentication:${row.id}`, `credentials of "${row.name}"`),
     ) as Credentials;
   }
 }
@@ -693,6 +695,23 @@ function checkRedirect(
     path: '/base_url',
     message: `would send the key to ${new URL(baseUrl).host} instead of Customer.io (region ${region}); a custom base URL on a us/eu authentication must be allowed explicitly`,
   });
+}
+
+/**
+ * The same rule at run time: a base URL given for one command (`--base-url`, `CIOC_BASE_URL`) on
+ * top of a stored `us`/`eu` authentication may not send its key anywhere but Customer.io's own base
+ * URL unless `allowed` (`--allow-custom-base-url`). Throws a `ValidationError` with the way out.
+ */
+export function checkBaseUrlOverride(
+  connector: ConnectorId,
+  region: Region,
+  baseUrl: string,
+  allowed: boolean | undefined,
+): void {
+  if (allowed === true) return;
+  const issues: ValidationIssue[] = [];
+  checkRedirect(connector, region, checkedHttpUrl(baseUrl, 'base URL'), issues);
+  if (issues.length > 0) throw invalid('Refused to send a stored key to a custom base URL', issues);
 }
 
 /** A `ValidationError`, with the way out when a redirect of the key was refused. */

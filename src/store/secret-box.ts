@@ -8,16 +8,35 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { ConfigError } from '../errors.js';
 
 const VERSION = 'v1';
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
-export interface MasterKey {
-  readonly key: Buffer;
+/** The key, held where printing or serialising the object cannot reach it. */
+export class MasterKey {
+  readonly #key: Buffer;
   /** Where it came from, for error messages (never the key itself). */
   readonly source: string;
+
+  constructor(key: Buffer, source: string) {
+    this.#key = key;
+    this.source = source;
+  }
+
+  get key(): Buffer {
+    return this.#key;
+  }
+
+  toJSON(): { source: string } {
+    return { source: this.source };
+  }
+
+  [inspect.custom](): string {
+    return `MasterKey { source: ${JSON.stringify(this.source)} }`;
+  }
 }
 
 export function decodeMasterKey(text: string, source: string): MasterKey {
@@ -28,7 +47,7 @@ export function decodeMasterKey(text: string, source: string): MasterKey {
       `The master key in ${source} must be 32 bytes, base64-encoded (e.g. \`openssl rand -base64 32\`).`,
     );
   }
-  return { key, source };
+  return new MasterKey(key, source);
 }
 
 /** `CIOC_MASTER_KEY`, else `<home>/master.key` (created 0600 with a random key when missing). */

@@ -15,6 +15,7 @@ import {
   ConnectionError,
   TimeoutError,
   ValidationError,
+  type ValidationIssue,
 } from '../errors.js';
 import { sendableHeaderIssues } from '../http-fields.js';
 import type { WireRequest, WireResponse } from '../operations/types.js';
@@ -164,7 +165,22 @@ export class Transport {
       accept: 'application/json',
       'user-agent': this.userAgent,
     };
-    for (const [name, value] of Object.entries(wire.headers)) headers[name.toLowerCase()] = value;
+    // Header names are case-insensitive: two that differ only in case would silently become one.
+    const given = new Map<string, string>();
+    const duplicates: ValidationIssue[] = [];
+    for (const name of Object.keys(wire.headers)) {
+      const first = given.get(name.toLowerCase());
+      if (first === undefined) given.set(name.toLowerCase(), name);
+      else
+        duplicates.push({
+          path: `/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+          message: `is the same header as "${first}" (names differ only in case): give each header once`,
+        });
+    }
+    if (duplicates.length > 0) throw new ValidationError('The request cannot be sent', duplicates);
+    // defineProperty, not assignment: a header called `__proto__` stays an ordinary entry (an object
+    // without a prototype would do too, but `String(headers)` would then throw).
+    for (const [name, value] of Object.entries(wire.headers)) setEntry(headers, name.toLowerCase(), value);
     let body: string | undefined;
     switch (wire.body.kind) {
       case 'none':
@@ -393,4 +409,9 @@ export function parseBody(text: string, headers: Readonly<Record<string, string>
     }
   }
   return text;
+}
+
+/** Sets an own, ordinary entry, even for the name `__proto__`. */
+function setEntry(record: Record<string, string>, name: string, value: string): void {
+  Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
 }

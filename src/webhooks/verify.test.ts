@@ -180,4 +180,36 @@ describe('reporting webhook verification', () => {
       }),
     ).toMatchObject({ ok: true });
   });
+
+  it('a now that is not a finite number is a ConfigError, not "replay check off"', () => {
+    const signature = signWebhook(KEY, TS, BODY);
+    const base = { signingKey: KEY, timestamp: TS, signature, body: BODY };
+    for (const now of [
+      NaN,
+      Infinity,
+      -Infinity,
+      String(TS) as unknown as number,
+      null as unknown as number,
+    ]) {
+      expect(() => verifyWebhook({ ...base, now })).toThrow(ConfigError);
+      expect(() =>
+        verifyWebhookRequest(
+          { headers: { 'x-cio-timestamp': String(TS), 'x-cio-signature': signature }, rawBody: BODY },
+          KEY,
+          { now },
+        ),
+      ).toThrow(ConfigError);
+    }
+    expect(verifyWebhook({ ...base, now: TS })).toMatchObject({ ok: true });
+  });
+
+  it('a request without headers gets a missing_headers verdict, not a TypeError', () => {
+    for (const headers of [undefined, null, 'x-cio-timestamp: 1']) {
+      const request = { headers, rawBody: BODY } as unknown as Parameters<typeof verifyWebhookRequest>[0];
+      expect(verifyWebhookRequest(request, KEY, { now: TS })).toMatchObject({
+        ok: false,
+        reason: 'missing_headers',
+      });
+    }
+  });
 });

@@ -57,6 +57,17 @@ function checkedTolerance(tolerance: unknown): number {
   return tolerance;
 }
 
+function checkedNow(now: unknown): number {
+  if (now === undefined) return Math.floor(Date.now() / 1000);
+  // NaN would make every timestamp look fresh: the replay check silently off.
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new ConfigError(
+      `now must be a finite number of unix seconds, not ${typeof now === 'number' ? String(now) : now === null ? 'null' : `a ${typeof now}`}`,
+    );
+  }
+  return now;
+}
+
 /** The signature Customer.io sends for a body at a timestamp (signed as the header text). */
 export function signWebhook(signingKey: string, timestamp: number | string, body: string | Buffer): string {
   return createHmac('sha256', checkedKey(signingKey))
@@ -67,11 +78,13 @@ export function signWebhook(signingKey: string, timestamp: number | string, body
 
 /**
  * Checks one delivery. A bad delivery is a verdict (`ok: false` with a reason), never an
- * exception; a bad configuration (no signing key, a negative or NaN tolerance) is a `ConfigError`.
+ * exception; a bad configuration (no signing key, a negative or NaN tolerance, a `now` that is not
+ * a finite number) is a `ConfigError`.
  */
 export function verifyWebhook(check: WebhookCheck): WebhookVerdict {
   const signingKey = checkedKey(check.signingKey);
   const tolerance = checkedTolerance(check.toleranceSeconds);
+  const now = checkedNow(check.now);
   if (check.timestamp === undefined || check.signature === undefined || check.signature === '') {
     return {
       ok: false,
@@ -109,7 +122,6 @@ export function verifyWebhook(check: WebhookCheck): WebhookVerdict {
       message: 'The signature does not match the body and timestamp under this signing key',
     };
   }
-  const now = check.now ?? Math.floor(Date.now() / 1000);
   if (tolerance > 0 && Math.abs(now - timestamp) > tolerance) {
     return {
       ok: false,
@@ -137,16 +149,22 @@ export function verifyWebhookRequest(
   signingKey: string,
   options: { toleranceSeconds?: number; now?: number } = {},
 ): WebhookVerdict {
+  // A request without a headers object has neither header: a verdict, not a TypeError.
+  const headers: unknown = (request as { headers?: unknown } | null | undefined)?.headers;
   const header = (name: string): string | undefined => {
-    const entry = Object.entries(request.headers).find(([key]) => key.toLowerCase() === name);
+    if (typeof headers !== 'object' || headers === null) return undefined;
+    const entry = Object.entries(headers as Record<string, unknown>).find(
+      ([key]) => key.toLowerCase() === name,
+    );
     const value = entry?.[1];
-    return Array.isArray(value) ? value[0] : value;
+    const first: unknown = Array.isArray(value) ? value[0] : value;
+    return typeof first === 'string' ? first : undefined;
   };
   return verifyWebhook({
     signingKey,
     timestamp: header('x-cio-timestamp'),
     signature: header('x-cio-signature'),
-    body: request.rawBody,
+    body: (request as { rawBody?: unknown } | null | undefined)?.rawBody as WebhookCheck['body'],
     ...options,
   });
 }

@@ -32,6 +32,7 @@ const COMMON = [
   '--api-key-stdin',
   '--region',
   '--base-url',
+  '--allow-custom-base-url',
   '--dry-run',
   '--timeout',
   '--max-retries',

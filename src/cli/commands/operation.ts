@@ -46,6 +46,10 @@ function addCommonOptions(command: Command): Command {
       ).choices(REGIONS),
     )
     .option('--base-url <url>', 'base-URL override (env CIOC_BASE_URL)')
+    .option(
+      '--allow-custom-base-url',
+      "let --base-url / CIOC_BASE_URL send a stored us/eu authentication's key to a host other than Customer.io",
+    )
     .option('--dry-run', 'print the request (auth redacted) and the credential source; send nothing')
     .option('--timeout <ms>', 'per-attempt timeout in milliseconds (default 10000)')
     .option(
@@ -144,7 +148,9 @@ function withFlagNames(error: unknown, specs: readonly FlagSpec[]): unknown {
     const spec = specs.find((s) => s.property === top.replace(/~1/g, '/').replace(/~0/g, '~'));
     return spec === undefined ? issue : { path: issue.path, message: `${issue.message} (--${spec.flag})` };
   });
-  return new ValidationError(error.summary, issues);
+  const named = new ValidationError(error.summary, issues);
+  if (error.hint !== undefined) named.hint = error.hint;
+  return named;
 }
 
 function operationCommand(io: Io, operation: AnyOperation): Command {
