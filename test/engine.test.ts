@@ -716,3 +716,55 @@ describe('scheduling', () => {
     bob.close();
   });
 });
+
+describe('a run taken over by another engine', () => {
+  it('stops the old engine before it sends anything: one delivery, one final record', async () => {
+    const { createEngine } = await import('../src/engine/engine.js');
+    const { authStoreResolver } = await import('../src/engine/authentications.js');
+    const make = () =>
+      createEngine({
+        store: h.store,
+        authentications: authStoreResolver(h.auth),
+        client: { emulatorUrl: url },
+        staleAfterMs: 0,
+      });
+    const paused = make();
+    const resumer = make();
+    // The first step hangs (a paused process); the second is a send that cannot be deduplicated.
+    emulator.faults.add({ path: '/api/v1/customers/t1', delay_ms: 400 });
+    const doc = {
+      name: 'takeover',
+      trigger: { type: 'manual' },
+      steps: [
+        {
+          id: 'upsert',
+          operation: 'track.create_or_update_customer',
+          authentication: 'Emulator Track',
+          input: { identifier: 't1' },
+        },
+        {
+          id: 'send',
+          operation: 'app.send_transactional_email',
+          authentication: 'Emulator App',
+          input: { transactional_message_id: 1, to: 't@example.com', identifiers: { id: 't1' } },
+        },
+      ],
+    };
+    const runId = await paused.startRun({ document: doc, ownerId: h.ownerId });
+    while (!emulator.requests.some((r) => r.path === '/api/v1/customers/t1'))
+      await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await resumer.resumeInterrupted()).toContain(runId);
+    const done = await resumer.waitForRun(runId);
+    expect(done.status).toBe('succeeded');
+    await paused.close();
+    expect(emulator.requests.filter((r) => r.path === '/v1/send/email')).toHaveLength(1);
+    const after = await resumer.getRun(runId);
+    expect(after?.status).toBe('succeeded');
+    expect(after?.steps.map((s) => [s.key, s.status])).toEqual([
+      ['upsert', 'succeeded'],
+      ['send', 'succeeded'],
+    ]);
+    await resumer.close();
+  });
+});

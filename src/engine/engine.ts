@@ -22,7 +22,7 @@ import type { RunRecord, TriggerData } from './types.js';
 import { runView, type RunView } from './view.js';
 import { authKey, executeRun, TERMINAL, type Resolved, type RunRuntime } from './execute-run.js';
 import { replayPlan } from './replay-plan.js';
-import { isDeadHere } from './claims.js';
+import { ClaimLostError, isDeadHere } from './claims.js';
 
 export interface EngineOptions {
   store: EngineStore;
@@ -44,6 +44,12 @@ export interface EngineOptions {
   authenticationCacheMs?: number | undefined;
   /** How long without a heartbeat before another engine may resume a run (default 60 s). */
   staleAfterMs?: number | undefined;
+  /**
+   * Told about a background failure (a heartbeat, retention or failed-run write that failed). Default: a
+   * process warning. A run whose heartbeat keeps failing may be resumed by another engine; its
+   * claim check then stops it here.
+   */
+  onBackgroundError?: ((error: unknown, task: 'heartbeat' | 'retention' | 'run-record') => void) | undefined;
 }
 
 export type RunTarget =
@@ -107,6 +113,8 @@ interface Queued {
   run: RunRecord | undefined;
   done: Promise<void>;
   resolve: () => void;
+  /** Aborted when another engine took the run over. */
+  abort: AbortController;
 }
 
 class WorkflowEngine implements Engine {
@@ -126,7 +134,7 @@ class WorkflowEngine implements Engine {
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     const heartbeat = setInterval(() => {
-      void this.store.heartbeat([...this.active.keys()], new Date().toISOString()).catch(() => undefined);
+      void this.beat();
     }, HEARTBEAT_MS);
     heartbeat.unref();
     this.timers.push(heartbeat);
@@ -134,7 +142,9 @@ class WorkflowEngine implements Engine {
     if (retention !== undefined && (retention.keepRuns !== undefined || retention.keepDays !== undefined)) {
       const prune = setInterval(
         () => {
-          void this.prune().catch(() => undefined);
+          void this.prune().catch((error: unknown) => {
+            this.reportBackground(error, 'retention');
+          });
         },
         retention.intervalMs ?? 60 * 60_000,
       );
@@ -292,6 +302,26 @@ class WorkflowEngine implements Engine {
 
   // ------------------------------------------------------------------ internals
 
+  /** Beats for the active runs; a run another engine took over is stopped here. */
+  private async beat(): Promise<void> {
+    try {
+      const lost = await this.store.heartbeat(
+        [...this.active.keys()],
+        new Date().toISOString(),
+        this.identity,
+      );
+      for (const id of lost) this.active.get(id)?.abort.abort();
+    } catch (error) {
+      this.reportBackground(error, 'heartbeat');
+    }
+  }
+
+  private reportBackground(error: unknown, task: 'heartbeat' | 'retention' | 'run-record'): void {
+    const report = this.options.onBackgroundError;
+    if (report !== undefined) report(error, task);
+    else process.emitWarning(`Workflow engine ${task} failed: ${errorToJson(error).message}`);
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new ConfigError('The engine is closed');
   }
@@ -378,7 +408,7 @@ class WorkflowEngine implements Engine {
     const done = new Promise<void>((r) => {
       resolve = r;
     });
-    this.waiting.push({ runId, prior, resolved, run, done, resolve });
+    this.waiting.push({ runId, prior, resolved, run, done, resolve, abort: new AbortController() });
     this.pump();
   }
 
@@ -397,16 +427,20 @@ class WorkflowEngine implements Engine {
 
   private async execute(queued: Queued): Promise<void> {
     try {
-      await executeRun(this, queued.run ?? queued.runId, queued.prior, queued.resolved);
+      await executeRun(this, queued.run ?? queued.runId, queued.prior, queued.resolved, queued.abort.signal);
     } catch (error) {
+      // Another engine holds the run now: it finishes it; nothing is written from here.
+      if (error instanceof ClaimLostError) return;
       // A failure of the engine itself (the store): recorded on the run when possible.
       await this.store
-        .updateRun(queued.runId, {
-          status: 'failed',
-          error: errorToJson(error),
-          finishedAt: new Date().toISOString(),
-        })
-        .catch(() => undefined);
+        .updateRun(
+          queued.runId,
+          { status: 'failed', error: errorToJson(error), finishedAt: new Date().toISOString() },
+          this.identity,
+        )
+        .catch((failure: unknown) => {
+          this.reportBackground(failure, 'run-record');
+        });
     }
   }
 

@@ -87,7 +87,7 @@ async function runLoop(ctx: StepContext, step: Step, scope: Scope, place: Place)
     );
   }
   record.input = ctx.redactor.value({ items: items.length });
-  await ctx.store.putStep(record);
+  await ctx.save(record);
 
   const inner = step.steps ?? [];
   const outputs: (Record<string, unknown> | null)[] = items.map(() => null);

@@ -143,6 +143,41 @@ describe('WorkflowStore', () => {
     );
     expect(await store.claimRun('01J0000000000000000000000A', 'x', 'z', new Date().toISOString())).toBe(true);
     expect((await store.getRun('01J0000000000000000000000A'))?.claimedBy).toBe('z');
+    // The old holder: its writes and heartbeat are refused, the new holder's go through.
+    const at = new Date().toISOString();
+    expect(await store.heartbeat(['01J0000000000000000000000A'], at, 'x')).toEqual([
+      '01J0000000000000000000000A',
+    ]);
+    expect(await store.heartbeat(['01J0000000000000000000000A'], at, 'z')).toEqual([]);
+    expect(await store.updateRun('01J0000000000000000000000A', { status: 'failed' }, 'x')).toBe(false);
+    expect((await store.getRun('01J0000000000000000000000A'))?.status).toBe('queued');
+    const stepRecord = {
+      runId: '01J0000000000000000000000A',
+      key: 'a',
+      stepId: 'a',
+      parentKey: null,
+      itemIndex: null,
+      seq: 1,
+      operation: 'track.delete_customer',
+      authentication: null,
+      status: 'running' as const,
+      phase: 'sending' as const,
+      resendable: false,
+      attempts: 0,
+      generatedIds: [],
+      input: {},
+      output: undefined,
+      error: null,
+      exchanges: [],
+      reusedFrom: null,
+      startedAt: at,
+      finishedAt: null,
+      durationMs: null,
+    };
+    expect(await store.putStep(stepRecord, 'x')).toBe(false);
+    expect(await store.getSteps('01J0000000000000000000000A')).toEqual([]);
+    expect(await store.putStep(stepRecord, 'z')).toBe(true);
+    expect(await store.getSteps('01J0000000000000000000000A')).toHaveLength(1);
 
     const old = new Date(Date.now() - 10 * 86_400_000).toISOString();
     await store.createRun(

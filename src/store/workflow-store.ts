@@ -211,15 +211,18 @@ export class WorkflowStore implements EngineStore {
     });
   }
 
-  async updateRun(id: string, changes: Partial<Omit<RunRecord, 'id'>>): Promise<void> {
+  async updateRun(id: string, changes: Partial<Omit<RunRecord, 'id'>>, claimedBy?: string): Promise<boolean> {
     const row = runRow({ ...PARTIAL, ...changes });
     const set: Partial<Selectable<RunsTable>> = {};
     for (const [field, column] of RUN_COLUMNS) {
       if (field in changes)
         (set as Record<string, unknown>)[column] = (row as unknown as Record<string, unknown>)[column];
     }
-    if (Object.keys(set).length === 0) return;
-    await this.db.updateTable('runs').set(set).where('id', '=', id).execute();
+    if (Object.keys(set).length === 0) return true;
+    let q = this.db.updateTable('runs').set(set).where('id', '=', id);
+    if (claimedBy !== undefined) q = q.where('claimed_by', '=', claimedBy);
+    const result = await q.executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async claimRun(id: string, expected: string | null, claimedBy: string, at: string): Promise<boolean> {
@@ -260,23 +263,48 @@ export class WorkflowStore implements EngineStore {
     return rows.map(toRun);
   }
 
-  async heartbeat(ids: readonly string[], at: string): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db
-      .updateTable('runs')
-      .set({ heartbeat_at: at })
-      .where('id', 'in', [...ids])
-      .execute();
+  async heartbeat(ids: readonly string[], at: string, claimedBy: string): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('runs')
+        .set({ heartbeat_at: at })
+        .where('id', 'in', [...ids])
+        .where('claimed_by', '=', claimedBy)
+        .execute();
+      const held = await trx
+        .selectFrom('runs')
+        .select('id')
+        .where('id', 'in', [...ids])
+        .where('claimed_by', '=', claimedBy)
+        .execute();
+      const kept = new Set(held.map((r) => r.id));
+      return ids.filter((id) => !kept.has(id));
+    });
   }
 
-  async putStep(step: StepRecord): Promise<void> {
+  async putStep(step: StepRecord, claimedBy?: string): Promise<boolean> {
     const row = stepRow(step);
     const { run_id: _run, step_key: _key, ...rest } = row;
-    await this.db
-      .insertInto('step_runs')
-      .values(row)
-      .onConflict((oc) => oc.columns(['run_id', 'step_key']).doUpdateSet(rest))
-      .execute();
+    return this.db.transaction().execute(async (trx) => {
+      if (claimedBy !== undefined) {
+        // The claim check and the write in one transaction (the UPDATE locks the run's row in
+        // PostgreSQL): a run taken over in between is never written by its old holder.
+        const held = await trx
+          .updateTable('runs')
+          .set({ heartbeat_at: new Date().toISOString() })
+          .where('id', '=', step.runId)
+          .where('claimed_by', '=', claimedBy)
+          .executeTakeFirst();
+        if (Number(held.numUpdatedRows) !== 1) return false;
+      }
+      await trx
+        .insertInto('step_runs')
+        .values(row)
+        .onConflict((oc) => oc.columns(['run_id', 'step_key']).doUpdateSet(rest))
+        .execute();
+      return true;
+    });
   }
 
   async getSteps(runId: string): Promise<StepRecord[]> {
