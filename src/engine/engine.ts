@@ -82,16 +82,28 @@ export interface ReplayOptions {
   runAs?: number | undefined;
 }
 
+export interface ReplayFailedResult {
+  /** The ids of the replays started, oldest replayed run first. */
+  started: string[];
+  /** The failed runs not replayed, and why. */
+  skipped: { runId: string; reason: string }[];
+}
+
 export interface Engine {
   startRun(target: RunTarget, trigger?: Partial<TriggerData>, options?: StartOptions): Promise<string>;
   waitForRun(runId: string, options?: { timeoutMs?: number }): Promise<RunView>;
   getRun(runId: string): Promise<RunView | undefined>;
   replay(runId: string, options?: ReplayOptions): Promise<string>;
+  /**
+   * Replays every failed run of a time range (each once: a run already replayed successfully, or
+   * being replayed, is skipped; one whose replay failed is replayed from that replay). Runs it
+   * must refuse are skipped with the reason; it never stops partway.
+   */
   replayFailed(
     workflowId: string,
     range: { from?: string; to?: string },
     options?: ReplayOptions,
-  ): Promise<string[]>;
+  ): Promise<ReplayFailedResult>;
   /** Resumes runs left unfinished by a process that died (or stopped beating), optionally one owner's. */
   resumeInterrupted(options?: { ownerId?: number | undefined }): Promise<string[]>;
   prune(): Promise<number>;
@@ -212,8 +224,76 @@ class WorkflowEngine implements Engine {
 
   async replay(runId: string, options: ReplayOptions = {}): Promise<string> {
     this.assertOpen();
-    const original = await this.store.getRun(runId);
-    if (original === undefined) throw new ValidationError(`There is no run ${runId}`);
+    const requested = await this.store.getRun(runId);
+    if (requested === undefined) throw new ValidationError(`There is no run ${runId}`);
+    return this.replayAttempt(await this.latestAttempt(requested), options);
+  }
+
+  async replayFailed(
+    workflowId: string,
+    range: { from?: string; to?: string },
+    options: ReplayOptions = {},
+  ): Promise<ReplayFailedResult> {
+    this.assertOpen();
+    const failed = await this.store.listRuns({
+      workflowId,
+      status: 'failed',
+      from: range.from,
+      to: range.to,
+      limit: 10_000,
+    });
+    const result: ReplayFailedResult = { started: [], skipped: [] };
+    // Resolved first, then replayed: a run and its failed replay (both in the range) are one
+    // attempt chain, replayed once.
+    const attempts = new Map<string, RunRecord>();
+    for (const run of failed.reverse()) {
+      try {
+        const attempt = await this.latestAttempt(run);
+        attempts.set(attempt.id, attempt);
+      } catch (error) {
+        result.skipped.push({ runId: run.id, reason: errorToJson(error).message });
+      }
+    }
+    for (const attempt of attempts.values()) {
+      try {
+        result.started.push(await this.replayAttempt(attempt, options));
+      } catch (error) {
+        // Even a store failure: the replays already started are reported, never lost.
+        result.skipped.push({ runId: attempt.id, reason: errorToJson(error).message });
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The newest attempt of a failed run: the run itself, or the newest failed replay of it (of
+   * that replay…), so that what a replay already sent is never sent again. Refused when a replay
+   * succeeded or is still unfinished.
+   */
+  private async latestAttempt(run: RunRecord): Promise<RunRecord> {
+    if (run.status !== 'failed') return run;
+    let current = run;
+    for (let depth = 0; depth < 1000; depth++) {
+      const replays = await this.store.listRuns({
+        workflowId: current.workflowId,
+        replayOf: current.id,
+        limit: 1000,
+      });
+      const succeeded = replays.find((r) => r.status === 'succeeded');
+      if (succeeded !== undefined)
+        throw new ValidationError(`Run ${run.id} was already replayed successfully by run ${succeeded.id}`);
+      const unfinished = replays.find((r) => r.status !== 'failed');
+      if (unfinished !== undefined)
+        throw new ValidationError(`Run ${run.id} is being replayed by run ${unfinished.id}; wait for it`);
+      const newest = replays[0];
+      if (newest === undefined) return current;
+      current = newest;
+    }
+    return current;
+  }
+
+  private async replayAttempt(original: RunRecord, options: ReplayOptions): Promise<string> {
+    const runId = original.id;
     if (original.status !== 'succeeded' && original.status !== 'failed')
       throw new ValidationError(`Run ${runId} is ${original.status}; only a finished run can be replayed`);
     const workflow = await this.store.getWorkflow(original.workflowId);
@@ -241,23 +321,6 @@ class WorkflowEngine implements Engine {
     await this.store.createRun(run);
     this.enqueue(run.id, prior);
     return run.id;
-  }
-
-  async replayFailed(
-    workflowId: string,
-    range: { from?: string; to?: string },
-    options: ReplayOptions = {},
-  ): Promise<string[]> {
-    const failed = await this.store.listRuns({
-      workflowId,
-      status: 'failed',
-      from: range.from,
-      to: range.to,
-      limit: 10_000,
-    });
-    const ids: string[] = [];
-    for (const run of failed.reverse()) ids.push(await this.replay(run.id, options));
-    return ids;
   }
 
   async resumeInterrupted(options: { ownerId?: number | undefined } = {}): Promise<string[]> {

@@ -17,6 +17,8 @@ export interface SaveWorkflow {
 export interface RunQuery {
   workflowId: string;
   status?: RunStatus | undefined;
+  /** Only the replays of this run. */
+  replayOf?: string | undefined;
   /** ISO-8601 bounds on `created_at` (inclusive from, exclusive to). */
   from?: string | undefined;
   to?: string | undefined;

@@ -243,6 +243,7 @@ export class WorkflowStore implements EngineStore {
   async listRuns(query: RunQuery): Promise<RunRecord[]> {
     let q = this.db.selectFrom('runs').selectAll().where('workflow_id', '=', query.workflowId);
     if (query.status !== undefined) q = q.where('status', '=', query.status);
+    if (query.replayOf !== undefined) q = q.where('replay_of', '=', query.replayOf);
     if (query.from !== undefined) q = q.where('created_at', '>=', query.from);
     if (query.to !== undefined) q = q.where('created_at', '<', query.to);
     if (query.before !== undefined) q = q.where('id', '<', query.before);
