@@ -259,6 +259,46 @@ describe('control flow', () => {
     ]);
   });
 
+  it('branches on the HTTP status of a failed step, as the documented `when` example does', async () => {
+    const docs = readFileSync(new URL('../docs/workflows.md', import.meta.url), 'utf8');
+    const example = /`"when": (\{[^`]*\})`/.exec(docs)?.[1];
+    expect(example).toBeDefined();
+    const when = JSON.parse(example ?? '') as unknown;
+    const view = await run({
+      name: 'on 404',
+      trigger: { type: 'manual' },
+      steps: [
+        {
+          id: 'lookup',
+          operation: 'app.get_segment',
+          authentication: 'Emulator App',
+          on_error: 'continue',
+          input: { segment_id: 999_998 },
+        },
+        {
+          id: 'create',
+          operation: 'track.create_or_update_customer',
+          authentication: 'Emulator Track',
+          when,
+          input: { identifier: 'on{{ $.steps.lookup.error.status }}' },
+        },
+        {
+          id: 'never',
+          operation: 'track.create_or_update_customer',
+          authentication: 'Emulator Track',
+          when: { path: '$.steps.lookup.error.status', equals: 500 },
+          input: { identifier: 'never' },
+        },
+      ],
+    });
+    expect(view.steps.map((s) => [s.key, s.status])).toEqual([
+      ['lookup', 'failed'],
+      ['create', 'succeeded'],
+      ['never', 'skipped'],
+    ]);
+    expect(step(view, 'create').input).toEqual({ identifier: 'on404' });
+  });
+
   it('applies per-step retries and timeouts, never resending a non-deduplicable send', async () => {
     emulator.faults.add({ path: '/api/v1/customers/r', status: 503, times: 2 });
     const retried = await run({
