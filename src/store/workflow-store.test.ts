@@ -201,4 +201,41 @@ describe('WorkflowStore', () => {
     expect((await store.unfinishedRuns()).map((r) => r.id)).toEqual(['01J0000000000000000000000A']);
     auth.close();
   });
+
+  it('keeps the union of the newest N runs and those of the last days (as documented)', async () => {
+    const auth = AuthStore.open({ home: home(), user: 'alice', env: {} });
+    const store = new WorkflowStore(auth.database);
+    const { workflow } = await store.saveWorkflow({ ownerId: auth.userId, document: DOC });
+    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
+    const ages = {
+      '01J000000000000000000000R1': 10,
+      '01J000000000000000000000R2': 5,
+      '01J000000000000000000000R3': 0,
+      '01J000000000000000000000R4': 0,
+    };
+    for (const [id, age] of Object.entries(ages))
+      await store.createRun(
+        run({
+          id,
+          workflowId: workflow.id,
+          ownerId: auth.userId,
+          status: 'succeeded',
+          finishedAt: daysAgo(age),
+        }),
+      );
+    // Newest 3: R2, R3, R4; last day: R3, R4. Kept: R2, R3, R4 (only R1 is in neither).
+    expect(await store.pruneRuns({ keepRuns: 3, before: daysAgo(1) })).toBe(1);
+    expect((await store.listRuns({ workflowId: workflow.id })).map((r) => r.id)).toEqual([
+      '01J000000000000000000000R4',
+      '01J000000000000000000000R3',
+      '01J000000000000000000000R2',
+    ]);
+    // Newest 1: R4; last day: R3, R4. Kept: R3, R4.
+    expect(await store.pruneRuns({ keepRuns: 1, before: daysAgo(1) })).toBe(1);
+    expect((await store.listRuns({ workflowId: workflow.id })).map((r) => r.id)).toEqual([
+      '01J000000000000000000000R4',
+      '01J000000000000000000000R3',
+    ]);
+    auth.close();
+  });
 });

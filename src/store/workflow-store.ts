@@ -318,41 +318,47 @@ export class WorkflowStore implements EngineStore {
     return rows.map(toStep);
   }
 
+  /**
+   * Deletes finished runs that are neither among the newest `keepRuns` of their workflow nor
+   * finished at or after `before` (retention keeps the union of both). With one of them only,
+   * that one decides. Their step runs go with them; their trigger keys then point at nothing
+   * and count as expired (`createRun`).
+   */
   async pruneRuns(options: { keepRuns?: number | undefined; before?: string | undefined }): Promise<number> {
-    let deleted = 0;
-    if (options.before !== undefined) {
+    const { keepRuns: keep, before } = options;
+    if (keep === undefined && before === undefined) return 0;
+    if (keep === undefined) {
       const result = await this.db
         .deleteFrom('runs')
         .where('status', 'in', [...FINISHED])
-        .where('finished_at', '<', options.before)
+        .where('finished_at', '<', before ?? '')
         .executeTakeFirst();
-      deleted += Number(result.numDeletedRows);
+      return Number(result.numDeletedRows);
     }
-    const keep = options.keepRuns;
-    if (keep !== undefined) {
-      const crowded = await this.db
+    let deleted = 0;
+    const crowded = await this.db
+      .selectFrom('runs')
+      .select(['workflow_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', 'in', [...FINISHED])
+      .groupBy('workflow_id')
+      .having((eb) => eb.fn.countAll(), '>', keep)
+      .execute();
+    for (const { workflow_id: workflowId } of crowded) {
+      const newest = this.db
         .selectFrom('runs')
-        .select(['workflow_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .select('id')
+        .where('workflow_id', '=', workflowId)
         .where('status', 'in', [...FINISHED])
-        .groupBy('workflow_id')
-        .having((eb) => eb.fn.countAll(), '>', keep)
-        .execute();
-      for (const { workflow_id: workflowId } of crowded) {
-        const newest = this.db
-          .selectFrom('runs')
-          .select('id')
-          .where('workflow_id', '=', workflowId)
-          .where('status', 'in', [...FINISHED])
-          .orderBy('id', 'desc')
-          .limit(keep);
-        const result = await this.db
-          .deleteFrom('runs')
-          .where('workflow_id', '=', workflowId)
-          .where('status', 'in', [...FINISHED])
-          .where('id', 'not in', newest)
-          .executeTakeFirst();
-        deleted += Number(result.numDeletedRows);
-      }
+        .orderBy('id', 'desc')
+        .limit(keep);
+      let q = this.db
+        .deleteFrom('runs')
+        .where('workflow_id', '=', workflowId)
+        .where('status', 'in', [...FINISHED])
+        .where('id', 'not in', newest);
+      if (before !== undefined) q = q.where('finished_at', '<', before);
+      const result = await q.executeTakeFirst();
+      deleted += Number(result.numDeletedRows);
     }
     return deleted;
   }
