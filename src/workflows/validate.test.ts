@@ -224,3 +224,23 @@ describe('workflow validation', () => {
     expect(JSON.stringify(schema)).toContain('"for_each"');
   });
 });
+
+describe('braces at save time', () => {
+  const doc = (input: unknown) => ({
+    name: 'liquid',
+    trigger: { type: 'manual' },
+    steps: [{ id: 'send', operation: 'app.send_transactional_email', input }],
+  });
+
+  it('accepts Liquid in a transactional body and refuses an unclosed reference', () => {
+    const ok = {
+      transactional_message_id: 1,
+      to: 'a@example.com',
+      identifiers: { id: '1' },
+      body: 'Hi {{ customer.first_name }}',
+    };
+    expect(workflowIssues(doc(ok))).toEqual([]);
+    const issues = workflowIssues(doc({ ...ok, identifiers: { id: '{{ $.trigger.body.id }' } }));
+    expect(issues.map((i) => i.message).join('\n')).toMatch(/not closed/);
+  });
+});
