@@ -646,6 +646,39 @@ describe('replay never resends a send that cannot be deduplicated', () => {
   });
 });
 
+describe('limits', () => {
+  it('refuses a 20,000-deep trigger body and a loop over more items than allowed, clearly', async () => {
+    let body: unknown = 'x';
+    for (let i = 0; i < 20_000; i++) body = { a: body };
+    await expect(h.engine.startRun({ document: WELCOME, ownerId: h.ownerId }, { body })).rejects.toThrow(
+      /trigger's body nests deeper than 64 levels/,
+    );
+    const view = await run(
+      {
+        name: 'big loop',
+        trigger: { type: 'manual' },
+        steps: [
+          {
+            id: 'each',
+            for_each: '{{ $.trigger.body.ids }}',
+            steps: [
+              {
+                id: 'upsert',
+                operation: 'track.create_or_update_customer',
+                authentication: 'Emulator Track',
+                input: { identifier: '{{ $.item }}' },
+              },
+            ],
+          },
+        ],
+      },
+      { ids: Array.from({ length: 10_001 }, (_, i) => i) },
+    );
+    expect(step(view, 'each').error?.message).toMatch(/has 10001 items; a loop takes at most 10000/);
+    expect(emulator.requests).toHaveLength(0);
+  });
+});
+
 describe('idempotency keys and retention', () => {
   it('starts at most one run per key', async () => {
     const first = await h.engine.startRun(

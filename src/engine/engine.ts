@@ -23,6 +23,8 @@ import { runView, type RunView } from './view.js';
 import { authKey, executeRun, TERMINAL, type Resolved, type RunRuntime } from './execute-run.js';
 import { replayPlan } from './replay-plan.js';
 import { ClaimLostError, isDeadHere } from './claims.js';
+import { exceedsDepth, MAX_INPUT_DEPTH } from '../workflows/depth.js';
+import { DEFAULT_MAX_LOOP_ITEMS } from './run.js';
 
 export interface EngineOptions {
   store: EngineStore;
@@ -49,6 +51,8 @@ export interface EngineOptions {
    * process warning. A run whose heartbeat keeps failing may be resumed by another engine; its
    * claim check then stops it here.
    */
+  /** Most items a `for_each` loop takes (default 10,000); more fails the loop step clearly. */
+  maxLoopItems?: number | undefined;
   onBackgroundError?: ((error: unknown, task: 'heartbeat' | 'retention' | 'run-record') => void) | undefined;
 }
 
@@ -171,6 +175,11 @@ class WorkflowEngine implements Engine {
     options: StartOptions = {},
   ): Promise<string> {
     this.assertOpen();
+    for (const [part, value] of Object.entries(trigger))
+      if (exceedsDepth(value, MAX_INPUT_DEPTH))
+        throw new ValidationError(
+          `The trigger's ${part} nests deeper than ${String(MAX_INPUT_DEPTH)} levels; flatten it`,
+        );
     const { workflowId, version, ownerId } = await this.target(target);
     const run: RunRecord = {
       id: ulid(),
@@ -513,6 +522,7 @@ class WorkflowEngine implements Engine {
       store: this.store,
       clients: this.clients,
       bodyLimit: this.bodyLimit,
+      maxLoopItems: this.options.maxLoopItems ?? DEFAULT_MAX_LOOP_ITEMS,
       identity: this.identity,
       document: (id, version) => this.document(id, version),
       authentications: (document, ownerId) => this.resolveAuthentications(document, ownerId),

@@ -17,6 +17,8 @@ export interface RunRuntime {
   store: EngineStore;
   clients: ClientPool;
   bodyLimit: number;
+  /** Most items a `for_each` loop takes. */
+  maxLoopItems: number;
   identity: string;
   document(workflowId: string, version: number): Promise<WorkflowDocument>;
   authentications(
@@ -71,6 +73,7 @@ export async function executeRun(
     redactor,
     clients: rt.clients,
     bodyLimit: rt.bodyLimit,
+    maxLoopItems: rt.maxLoopItems,
     prior,
     nextSeq: () => ++seq,
     authentication: (name, connector) =>

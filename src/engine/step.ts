@@ -49,6 +49,7 @@ export interface StepContext {
   /** The run's authentications, resolved when it started (by name; `""` + connector for defaults). */
   authentication(name: string | undefined, connector: string): ResolvedAuthentication | CiocError;
   readonly bodyLimit: number;
+  readonly maxLoopItems: number;
   readonly prior: ReadonlyMap<string, PriorStep>;
   nextSeq(): number;
 }

@@ -244,3 +244,14 @@ describe('braces at save time', () => {
     expect(issues.map((i) => i.message).join('\n')).toMatch(/not closed/);
   });
 });
+
+describe('depth', () => {
+  it('refuses a document nested 2,000 loops deep with a clear issue, not a stack overflow', () => {
+    let steps: unknown[] = [{ id: 'leaf', operation: 'track.delete_customer', input: { identifier: '1' } }];
+    for (let i = 0; i < 2000; i++) steps = [{ id: `l${String(i)}`, for_each: '{{ $.trigger.body }}', steps }];
+    const issues = workflowIssues({ name: 'deep', trigger: { type: 'manual' }, steps });
+    expect(issues).toEqual([
+      { path: '', message: expect.stringMatching(/nests deeper than 64 levels/) as string },
+    ]);
+  });
+});

@@ -5,6 +5,7 @@
  * against the operation's input schema, and (when the caller can tell) the authentications.
  * Every problem is reported at once, each with its JSON pointer.
  */
+import { exceedsDepth, MAX_DOCUMENT_DEPTH } from './depth.js';
 import { CONNECTORS } from '../connectors.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { findOperation, listOperations } from '../operations/registry.js';
@@ -35,6 +36,13 @@ const OPERATION_IDS = listOperations().map((op) => op.id);
 
 /** The problems of a document; empty when it may be saved. */
 export function workflowIssues(document: unknown, options: ValidateOptions = {}): ValidationIssue[] {
+  if (exceedsDepth(document, MAX_DOCUMENT_DEPTH))
+    return [
+      {
+        path: '',
+        message: `nests deeper than ${String(MAX_DOCUMENT_DEPTH)} levels (loops within loops, or input objects): flatten it`,
+      },
+    ];
   const issues = schemaIssues(WorkflowDocument, document);
   if (issues.length > 0) return issues;
   const doc = document as WorkflowDocument;
