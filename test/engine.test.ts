@@ -653,6 +653,12 @@ describe('limits', () => {
     await expect(h.engine.startRun({ document: WELCOME, ownerId: h.ownerId }, { body })).rejects.toThrow(
       /trigger's body nests deeper than 64 levels/,
     );
+    await expect(
+      h.engine.startRun(
+        { document: WELCOME, ownerId: h.ownerId },
+        { body: JSON.parse('{"id":"1","__proto__":{"admin":true}}') as unknown },
+      ),
+    ).rejects.toThrow(/body has a "__proto__" key \(at \/__proto__\)/);
     const view = await run(
       {
         name: 'big loop',

@@ -23,7 +23,7 @@ import { runView, type RunView } from './view.js';
 import { authKey, executeRun, TERMINAL, type Resolved, type RunRuntime } from './execute-run.js';
 import { replayPlan } from './replay-plan.js';
 import { ClaimLostError, isDeadHere } from './claims.js';
-import { exceedsDepth, MAX_INPUT_DEPTH } from '../workflows/depth.js';
+import { exceedsDepth, MAX_INPUT_DEPTH, protoKeyPointer } from '../workflows/depth.js';
 import { DEFAULT_MAX_LOOP_ITEMS } from './run.js';
 
 export interface EngineOptions {
@@ -175,11 +175,15 @@ class WorkflowEngine implements Engine {
     options: StartOptions = {},
   ): Promise<string> {
     this.assertOpen();
-    for (const [part, value] of Object.entries(trigger))
+    for (const [part, value] of Object.entries(trigger)) {
       if (exceedsDepth(value, MAX_INPUT_DEPTH))
         throw new ValidationError(
           `The trigger's ${part} nests deeper than ${String(MAX_INPUT_DEPTH)} levels; flatten it`,
         );
+      const proto = protoKeyPointer(value);
+      if (proto !== undefined)
+        throw new ValidationError(`The trigger's ${part} has a "__proto__" key (at ${proto}); rename it`);
+    }
     const { workflowId, version, ownerId } = await this.target(target);
     const run: RunRecord = {
       id: ulid(),

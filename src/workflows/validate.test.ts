@@ -255,3 +255,23 @@ describe('depth', () => {
     ]);
   });
 });
+
+describe('reserved names', () => {
+  it.each(['__proto__', 'constructor', 'prototype'])('refuses %s as a step id', (id) => {
+    const doc = JSON.parse(
+      `{"name":"p","trigger":{"type":"manual"},"steps":[{"id":"${id}","operation":"track.delete_customer","input":{"identifier":"1"}}]}`,
+    ) as unknown;
+    expect(workflowIssues(doc)).toEqual([
+      { path: '/steps/0/id', message: `"${id}" is reserved; choose another step id` },
+    ]);
+  });
+
+  it('refuses a "__proto__" key anywhere in the document', () => {
+    const doc = JSON.parse(
+      '{"name":"p","trigger":{"type":"manual"},"steps":[{"id":"a","operation":"track.delete_customer","input":{"identifier":"1","__proto__":{"x":1}}}]}',
+    ) as unknown;
+    expect(workflowIssues(doc)).toEqual([
+      { path: '/steps/0/input/__proto__', message: '"__proto__" cannot be used as a key' },
+    ]);
+  });
+});
