@@ -202,6 +202,24 @@ describe('WorkflowStore', () => {
     auth.close();
   });
 
+  it('starts a new run for a key whose run was pruned (the key expired with it)', async () => {
+    const auth = AuthStore.open({ home: home(), user: 'alice', env: {} });
+    const store = new WorkflowStore(auth.database);
+    const { workflow } = await store.saveWorkflow({ ownerId: auth.userId, document: DOC });
+    const base = { workflowId: workflow.id, ownerId: auth.userId };
+    const old = new Date(Date.now() - 10 * 86_400_000).toISOString();
+    const first = run({ ...base, id: '01J000000000000000000000K1', status: 'succeeded', finishedAt: old });
+    expect(await store.createRun(first, 'evt')).toEqual({ created: true, runId: first.id });
+    expect(await store.pruneRuns({ before: new Date().toISOString() })).toBe(1);
+    const second = run({ ...base, id: '01J000000000000000000000K2' });
+    expect(await store.createRun(second, 'evt')).toEqual({ created: true, runId: second.id });
+    expect(await store.createRun(run({ ...base, id: '01J000000000000000000000K3' }), 'evt')).toEqual({
+      created: false,
+      runId: second.id,
+    });
+    auth.close();
+  });
+
   it('keeps the union of the newest N runs and those of the last days (as documented)', async () => {
     const auth = AuthStore.open({ home: home(), user: 'alice', env: {} });
     const store = new WorkflowStore(auth.database);

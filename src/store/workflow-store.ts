@@ -189,23 +189,30 @@ export class WorkflowStore implements EngineStore {
       await this.db.insertInto('runs').values(runRow(run)).execute();
       return { created: true, runId: run.id };
     }
+    // INSERT … ON CONFLICT DO NOTHING first, then read: two starts with the same key never both
+    // create a run (in PostgreSQL the second insert waits for the first transaction to commit).
     return this.db.transaction().execute(async (trx) => {
-      const existing = await trx
-        .selectFrom('trigger_keys')
-        .select('run_id')
-        .where('workflow_id', '=', run.workflowId)
-        .where('key', '=', idempotencyKey)
+      const claimed = await trx
+        .insertInto('trigger_keys')
+        .values({ workflow_id: run.workflowId, key: idempotencyKey, run_id: null, created_at: run.createdAt })
+        .onConflict((oc) => oc.columns(['workflow_id', 'key']).doNothing())
         .executeTakeFirst();
-      if (existing !== undefined) return { created: false, runId: existing.run_id ?? '' };
+      if (Number(claimed.numInsertedOrUpdatedRows ?? 0n) === 0) {
+        const existing = await trx
+          .selectFrom('trigger_keys')
+          .select('run_id')
+          .where('workflow_id', '=', run.workflowId)
+          .where('key', '=', idempotencyKey)
+          .executeTakeFirstOrThrow();
+        // A key whose run was pruned has expired with it: it starts a new run.
+        if (existing.run_id !== null) return { created: false, runId: existing.run_id };
+      }
       await trx.insertInto('runs').values(runRow(run)).execute();
       await trx
-        .insertInto('trigger_keys')
-        .values({
-          workflow_id: run.workflowId,
-          key: idempotencyKey,
-          run_id: run.id,
-          created_at: run.createdAt,
-        })
+        .updateTable('trigger_keys')
+        .set({ run_id: run.id, created_at: run.createdAt })
+        .where('workflow_id', '=', run.workflowId)
+        .where('key', '=', idempotencyKey)
         .execute();
       return { created: true, runId: run.id };
     });
