@@ -259,6 +259,46 @@ describe('control flow', () => {
     ]);
   });
 
+  it('branches on the HTTP status of a failed step, as the documented `when` example does', async () => {
+    const docs = readFileSync(new URL('../docs/workflows.md', import.meta.url), 'utf8');
+    const example = /`"when": (\{[^`]*\})`/.exec(docs)?.[1];
+    expect(example).toBeDefined();
+    const when = JSON.parse(example ?? '') as unknown;
+    const view = await run({
+      name: 'on 404',
+      trigger: { type: 'manual' },
+      steps: [
+        {
+          id: 'lookup',
+          operation: 'app.get_segment',
+          authentication: 'Emulator App',
+          on_error: 'continue',
+          input: { segment_id: 999_998 },
+        },
+        {
+          id: 'create',
+          operation: 'track.create_or_update_customer',
+          authentication: 'Emulator Track',
+          when,
+          input: { identifier: 'on{{ $.steps.lookup.error.status }}' },
+        },
+        {
+          id: 'never',
+          operation: 'track.create_or_update_customer',
+          authentication: 'Emulator Track',
+          when: { path: '$.steps.lookup.error.status', equals: 500 },
+          input: { identifier: 'never' },
+        },
+      ],
+    });
+    expect(view.steps.map((s) => [s.key, s.status])).toEqual([
+      ['lookup', 'failed'],
+      ['create', 'succeeded'],
+      ['never', 'skipped'],
+    ]);
+    expect(step(view, 'create').input).toEqual({ identifier: 'on404' });
+  });
+
   it('applies per-step retries and timeouts, never resending a non-deduplicable send', async () => {
     emulator.faults.add({ path: '/api/v1/customers/r', status: 503, times: 2 });
     const retried = await run({
@@ -411,7 +451,12 @@ describe('replay', () => {
       document: fixed as WorkflowDocument,
       workflowId: failedA.workflow_id,
     });
-    const ids = await h.engine.replayFailed(failedA.workflow_id, { from }, { version: 'latest' });
+    const { started: ids, skipped } = await h.engine.replayFailed(
+      failedA.workflow_id,
+      { from },
+      { version: 'latest' },
+    );
+    expect(skipped).toEqual([]);
     expect(ids).toHaveLength(2);
     const views = await Promise.all(ids.map((id) => h.engine.waitForRun(id)));
     expect(views.map((v) => [v.replay_of, v.status, v.workflow_version])).toEqual([
@@ -439,6 +484,204 @@ describe('replay', () => {
     await expect(h.engine.replay(view.id)).rejects.toThrow(/may have been delivered.*resend_unknown/);
     const again = await h.engine.waitForRun(await h.engine.replay(view.id, { resendUnknown: true }));
     expect(step(again, 'send').status).toBe('succeeded');
+  });
+});
+
+describe('replay never resends a send that cannot be deduplicated', () => {
+  const send = {
+    id: 'send',
+    operation: 'app.send_transactional_email',
+    authentication: 'Emulator App',
+    input: { transactional_message_id: 1, to: 'x@example.com', identifiers: { id: 'x' } },
+  };
+  const emails = () => emulator.requests.filter((r) => r.path === '/v1/send/email').length;
+
+  it('reuses a send that succeeded after a step continued past with on_error: continue', async () => {
+    const view = await run({
+      name: 'continued',
+      trigger: { type: 'manual' },
+      steps: [
+        {
+          id: 'lookup',
+          operation: 'app.get_segment',
+          authentication: 'Emulator App',
+          on_error: 'continue',
+          input: { segment_id: 777001 },
+        },
+        send,
+        {
+          id: 'last',
+          operation: 'app.get_segment',
+          authentication: 'Emulator App',
+          input: { segment_id: 777002 },
+        },
+      ],
+    });
+    expect(view.steps.map((s) => [s.key, s.status])).toEqual([
+      ['lookup', 'failed'],
+      ['send', 'succeeded'],
+      ['last', 'failed'],
+    ]);
+    expect(emails()).toBe(1);
+    const replayed = await h.engine.waitForRun(await h.engine.replay(view.id));
+    expect(emails()).toBe(1);
+    expect(step(replayed, 'send')).toMatchObject({ status: 'succeeded', reused_from: view.id });
+  });
+
+  it('does not replay a run twice once a replay of it succeeded (replay, then replayFailed)', async () => {
+    const from = new Date().toISOString();
+    emulator.faults.add({ path: '/v1/send/email', status: 400, times: 1 });
+    const doc = { name: 'twice', trigger: { type: 'manual' }, steps: [{ ...send, retries: 0 }] };
+    const view = await run(doc);
+    expect(step(view, 'send').status).toBe('failed');
+    const first = await h.engine.waitForRun(await h.engine.replay(view.id));
+    expect(first.status).toBe('succeeded');
+    expect(emails()).toBe(2);
+    await expect(h.engine.replay(view.id)).rejects.toThrow(
+      new RegExp(`already replayed successfully by run ${first.id}`),
+    );
+    const again = await h.engine.replayFailed(view.workflow_id, { from });
+    expect(again).toEqual({
+      started: [],
+      skipped: [{ runId: view.id, reason: expect.stringMatching(/already replayed successfully/) as string }],
+    });
+    expect(emails()).toBe(2);
+  });
+
+  it('replays from the newest failed replay of a run, keeping what it sent', async () => {
+    const doc = {
+      name: 'chain',
+      trigger: { type: 'manual' },
+      steps: [
+        send,
+        {
+          id: 'segment',
+          operation: 'app.get_segment',
+          authentication: 'Emulator App',
+          input: { segment_id: 1 },
+        },
+      ],
+    };
+    emulator.faults.add({ path: '/v1/send/email', status: 400, times: 1 });
+    emulator.faults.add({ path: '/v1/segments/1', status: 404, times: 2 });
+    const view = await run({ ...doc, steps: [{ ...send, retries: 0 }, doc.steps[1]] });
+    expect(step(view, 'send').status).toBe('failed');
+    const r1 = await h.engine.waitForRun(await h.engine.replay(view.id));
+    expect(r1.steps.map((s) => [s.key, s.status])).toEqual([
+      ['send', 'succeeded'],
+      ['segment', 'failed'],
+    ]);
+    const r2 = await h.engine.waitForRun(await h.engine.replay(view.id));
+    expect(r2.replay_of).toBe(r1.id);
+    expect(step(r2, 'send').reused_from).toBe(r1.id);
+    expect(emails()).toBe(2);
+  });
+
+  it('treats a non-deduplicable step left in phase "sending" by a store failure as delivery unknown', async () => {
+    const { workflow, version } = await h.store.saveWorkflow({
+      ownerId: h.ownerId,
+      document: { name: 'store failure', trigger: { type: 'manual' }, steps: [send] },
+    });
+    const now = new Date().toISOString();
+    const id = '01J0000000000000000000SF01';
+    await h.store.createRun({
+      id,
+      workflowId: workflow.id,
+      workflowVersion: version,
+      ownerId: h.ownerId,
+      status: 'failed',
+      trigger: { type: 'manual', body: {}, headers: {}, query: {} },
+      replayOf: null,
+      output: null,
+      error: { type: 'unexpected', message: 'disk I/O error' },
+      claimedBy: null,
+      heartbeatAt: now,
+      createdAt: now,
+      startedAt: now,
+      finishedAt: now,
+      durationMs: 1,
+    });
+    await h.store.putStep({
+      runId: id,
+      key: 'send',
+      stepId: 'send',
+      parentKey: null,
+      itemIndex: null,
+      seq: 1,
+      operation: send.operation,
+      authentication: 'Emulator App',
+      status: 'running',
+      phase: 'sending',
+      resendable: false,
+      attempts: 0,
+      generatedIds: [],
+      input: send.input,
+      output: undefined,
+      error: null,
+      exchanges: [],
+      reusedFrom: null,
+      startedAt: now,
+      finishedAt: null,
+      durationMs: null,
+    });
+    await expect(h.engine.replay(id)).rejects.toThrow(/may have been delivered.*resend_unknown/);
+    expect(emails()).toBe(0);
+  });
+
+  it('replayFailed skips the runs it must refuse, with the reason, and starts the others', async () => {
+    const from = new Date().toISOString();
+    const doc = { name: 'mixed', trigger: { type: 'manual' }, steps: [send] };
+    emulator.faults.add({ path: '/v1/send/email', drop: true });
+    const unknown = await run(doc);
+    expect(step(unknown, 'send').status).toBe('delivery_unknown');
+    emulator.faults.add({ path: '/v1/send/email', status: 400, times: 1 });
+    const failed = await run({ ...doc, steps: [{ ...send, retries: 0 }] });
+    expect(step(failed, 'send').status).toBe('failed');
+    const result = await h.engine.replayFailed(failed.workflow_id, { from });
+    expect(result.skipped).toEqual([
+      { runId: unknown.id, reason: expect.stringMatching(/may have been delivered/) as string },
+    ]);
+    expect(result.started).toHaveLength(1);
+    expect((await h.engine.waitForRun(result.started[0] ?? '')).replay_of).toBe(failed.id);
+  });
+});
+
+describe('limits', () => {
+  it('refuses a 20,000-deep trigger body and a loop over more items than allowed, clearly', async () => {
+    let body: unknown = 'x';
+    for (let i = 0; i < 20_000; i++) body = { a: body };
+    await expect(h.engine.startRun({ document: WELCOME, ownerId: h.ownerId }, { body })).rejects.toThrow(
+      /trigger's body nests deeper than 64 levels/,
+    );
+    await expect(
+      h.engine.startRun(
+        { document: WELCOME, ownerId: h.ownerId },
+        { body: JSON.parse('{"id":"1","__proto__":{"admin":true}}') as unknown },
+      ),
+    ).rejects.toThrow(/body has a "__proto__" key \(at \/__proto__\)/);
+    const view = await run(
+      {
+        name: 'big loop',
+        trigger: { type: 'manual' },
+        steps: [
+          {
+            id: 'each',
+            for_each: '{{ $.trigger.body.ids }}',
+            steps: [
+              {
+                id: 'upsert',
+                operation: 'track.create_or_update_customer',
+                authentication: 'Emulator Track',
+                input: { identifier: '{{ $.item }}' },
+              },
+            ],
+          },
+        ],
+      },
+      { ids: Array.from({ length: 10_001 }, (_, i) => i) },
+    );
+    expect(step(view, 'each').error?.message).toMatch(/has 10001 items; a loop takes at most 10000/);
+    expect(emulator.requests).toHaveLength(0);
   });
 });
 
@@ -714,5 +957,57 @@ describe('scheduling', () => {
     expect(allowed.status).toBe('succeeded');
     await engine.close();
     bob.close();
+  });
+});
+
+describe('a run taken over by another engine', () => {
+  it('stops the old engine before it sends anything: one delivery, one final record', async () => {
+    const { createEngine } = await import('../src/engine/engine.js');
+    const { authStoreResolver } = await import('../src/engine/authentications.js');
+    const make = () =>
+      createEngine({
+        store: h.store,
+        authentications: authStoreResolver(h.auth),
+        client: { emulatorUrl: url },
+        staleAfterMs: 0,
+      });
+    const paused = make();
+    const resumer = make();
+    // The first step hangs (a paused process); the second is a send that cannot be deduplicated.
+    emulator.faults.add({ path: '/api/v1/customers/t1', delay_ms: 400 });
+    const doc = {
+      name: 'takeover',
+      trigger: { type: 'manual' },
+      steps: [
+        {
+          id: 'upsert',
+          operation: 'track.create_or_update_customer',
+          authentication: 'Emulator Track',
+          input: { identifier: 't1' },
+        },
+        {
+          id: 'send',
+          operation: 'app.send_transactional_email',
+          authentication: 'Emulator App',
+          input: { transactional_message_id: 1, to: 't@example.com', identifiers: { id: 't1' } },
+        },
+      ],
+    };
+    const runId = await paused.startRun({ document: doc, ownerId: h.ownerId });
+    while (!emulator.requests.some((r) => r.path === '/api/v1/customers/t1'))
+      await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await resumer.resumeInterrupted()).toContain(runId);
+    const done = await resumer.waitForRun(runId);
+    expect(done.status).toBe('succeeded');
+    await paused.close();
+    expect(emulator.requests.filter((r) => r.path === '/v1/send/email')).toHaveLength(1);
+    const after = await resumer.getRun(runId);
+    expect(after?.status).toBe('succeeded');
+    expect(after?.steps.map((s) => [s.key, s.status])).toEqual([
+      ['upsert', 'succeeded'],
+      ['send', 'succeeded'],
+    ]);
+    await resumer.close();
   });
 });

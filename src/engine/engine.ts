@@ -22,7 +22,9 @@ import type { RunRecord, TriggerData } from './types.js';
 import { runView, type RunView } from './view.js';
 import { authKey, executeRun, TERMINAL, type Resolved, type RunRuntime } from './execute-run.js';
 import { replayPlan } from './replay-plan.js';
-import { isDeadHere } from './claims.js';
+import { ClaimLostError, isDeadHere } from './claims.js';
+import { exceedsDepth, MAX_INPUT_DEPTH, protoKeyPointer } from '../workflows/depth.js';
+import { DEFAULT_MAX_LOOP_ITEMS } from './run.js';
 
 export interface EngineOptions {
   store: EngineStore;
@@ -44,6 +46,14 @@ export interface EngineOptions {
   authenticationCacheMs?: number | undefined;
   /** How long without a heartbeat before another engine may resume a run (default 60 s). */
   staleAfterMs?: number | undefined;
+  /**
+   * Told about a background failure (a heartbeat, retention or failed-run write that failed). Default: a
+   * process warning. A run whose heartbeat keeps failing may be resumed by another engine; its
+   * claim check then stops it here.
+   */
+  /** Most items a `for_each` loop takes (default 10,000); more fails the loop step clearly. */
+  maxLoopItems?: number | undefined;
+  onBackgroundError?: ((error: unknown, task: 'heartbeat' | 'retention' | 'run-record') => void) | undefined;
 }
 
 export type RunTarget =
@@ -76,16 +86,28 @@ export interface ReplayOptions {
   runAs?: number | undefined;
 }
 
+export interface ReplayFailedResult {
+  /** The ids of the replays started, oldest replayed run first. */
+  started: string[];
+  /** The failed runs not replayed, and why. */
+  skipped: { runId: string; reason: string }[];
+}
+
 export interface Engine {
   startRun(target: RunTarget, trigger?: Partial<TriggerData>, options?: StartOptions): Promise<string>;
   waitForRun(runId: string, options?: { timeoutMs?: number }): Promise<RunView>;
   getRun(runId: string): Promise<RunView | undefined>;
   replay(runId: string, options?: ReplayOptions): Promise<string>;
+  /**
+   * Replays every failed run of a time range (each once: a run already replayed successfully, or
+   * being replayed, is skipped; one whose replay failed is replayed from that replay). Runs it
+   * must refuse are skipped with the reason; it never stops partway.
+   */
   replayFailed(
     workflowId: string,
     range: { from?: string; to?: string },
     options?: ReplayOptions,
-  ): Promise<string[]>;
+  ): Promise<ReplayFailedResult>;
   /** Resumes runs left unfinished by a process that died (or stopped beating), optionally one owner's. */
   resumeInterrupted(options?: { ownerId?: number | undefined }): Promise<string[]>;
   prune(): Promise<number>;
@@ -107,6 +129,8 @@ interface Queued {
   run: RunRecord | undefined;
   done: Promise<void>;
   resolve: () => void;
+  /** Aborted when another engine took the run over. */
+  abort: AbortController;
 }
 
 class WorkflowEngine implements Engine {
@@ -126,7 +150,7 @@ class WorkflowEngine implements Engine {
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     const heartbeat = setInterval(() => {
-      void this.store.heartbeat([...this.active.keys()], new Date().toISOString()).catch(() => undefined);
+      void this.beat();
     }, HEARTBEAT_MS);
     heartbeat.unref();
     this.timers.push(heartbeat);
@@ -134,7 +158,9 @@ class WorkflowEngine implements Engine {
     if (retention !== undefined && (retention.keepRuns !== undefined || retention.keepDays !== undefined)) {
       const prune = setInterval(
         () => {
-          void this.prune().catch(() => undefined);
+          void this.prune().catch((error: unknown) => {
+            this.reportBackground(error, 'retention');
+          });
         },
         retention.intervalMs ?? 60 * 60_000,
       );
@@ -149,6 +175,15 @@ class WorkflowEngine implements Engine {
     options: StartOptions = {},
   ): Promise<string> {
     this.assertOpen();
+    for (const [part, value] of Object.entries(trigger)) {
+      if (exceedsDepth(value, MAX_INPUT_DEPTH))
+        throw new ValidationError(
+          `The trigger's ${part} nests deeper than ${String(MAX_INPUT_DEPTH)} levels; flatten it`,
+        );
+      const proto = protoKeyPointer(value);
+      if (proto !== undefined)
+        throw new ValidationError(`The trigger's ${part} has a "__proto__" key (at ${proto}); rename it`);
+    }
     const { workflowId, version, ownerId } = await this.target(target);
     const run: RunRecord = {
       id: ulid(),
@@ -202,8 +237,76 @@ class WorkflowEngine implements Engine {
 
   async replay(runId: string, options: ReplayOptions = {}): Promise<string> {
     this.assertOpen();
-    const original = await this.store.getRun(runId);
-    if (original === undefined) throw new ValidationError(`There is no run ${runId}`);
+    const requested = await this.store.getRun(runId);
+    if (requested === undefined) throw new ValidationError(`There is no run ${runId}`);
+    return this.replayAttempt(await this.latestAttempt(requested), options);
+  }
+
+  async replayFailed(
+    workflowId: string,
+    range: { from?: string; to?: string },
+    options: ReplayOptions = {},
+  ): Promise<ReplayFailedResult> {
+    this.assertOpen();
+    const failed = await this.store.listRuns({
+      workflowId,
+      status: 'failed',
+      from: range.from,
+      to: range.to,
+      limit: 10_000,
+    });
+    const result: ReplayFailedResult = { started: [], skipped: [] };
+    // Resolved first, then replayed: a run and its failed replay (both in the range) are one
+    // attempt chain, replayed once.
+    const attempts = new Map<string, RunRecord>();
+    for (const run of failed.reverse()) {
+      try {
+        const attempt = await this.latestAttempt(run);
+        attempts.set(attempt.id, attempt);
+      } catch (error) {
+        result.skipped.push({ runId: run.id, reason: errorToJson(error).message });
+      }
+    }
+    for (const attempt of attempts.values()) {
+      try {
+        result.started.push(await this.replayAttempt(attempt, options));
+      } catch (error) {
+        // Even a store failure: the replays already started are reported, never lost.
+        result.skipped.push({ runId: attempt.id, reason: errorToJson(error).message });
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The newest attempt of a failed run: the run itself, or the newest failed replay of it (of
+   * that replay…), so that what a replay already sent is never sent again. Refused when a replay
+   * succeeded or is still unfinished.
+   */
+  private async latestAttempt(run: RunRecord): Promise<RunRecord> {
+    if (run.status !== 'failed') return run;
+    let current = run;
+    for (let depth = 0; depth < 1000; depth++) {
+      const replays = await this.store.listRuns({
+        workflowId: current.workflowId,
+        replayOf: current.id,
+        limit: 1000,
+      });
+      const succeeded = replays.find((r) => r.status === 'succeeded');
+      if (succeeded !== undefined)
+        throw new ValidationError(`Run ${run.id} was already replayed successfully by run ${succeeded.id}`);
+      const unfinished = replays.find((r) => r.status !== 'failed');
+      if (unfinished !== undefined)
+        throw new ValidationError(`Run ${run.id} is being replayed by run ${unfinished.id}; wait for it`);
+      const newest = replays[0];
+      if (newest === undefined) return current;
+      current = newest;
+    }
+    return current;
+  }
+
+  private async replayAttempt(original: RunRecord, options: ReplayOptions): Promise<string> {
+    const runId = original.id;
     if (original.status !== 'succeeded' && original.status !== 'failed')
       throw new ValidationError(`Run ${runId} is ${original.status}; only a finished run can be replayed`);
     const workflow = await this.store.getWorkflow(original.workflowId);
@@ -231,23 +334,6 @@ class WorkflowEngine implements Engine {
     await this.store.createRun(run);
     this.enqueue(run.id, prior);
     return run.id;
-  }
-
-  async replayFailed(
-    workflowId: string,
-    range: { from?: string; to?: string },
-    options: ReplayOptions = {},
-  ): Promise<string[]> {
-    const failed = await this.store.listRuns({
-      workflowId,
-      status: 'failed',
-      from: range.from,
-      to: range.to,
-      limit: 10_000,
-    });
-    const ids: string[] = [];
-    for (const run of failed.reverse()) ids.push(await this.replay(run.id, options));
-    return ids;
   }
 
   async resumeInterrupted(options: { ownerId?: number | undefined } = {}): Promise<string[]> {
@@ -291,6 +377,26 @@ class WorkflowEngine implements Engine {
   }
 
   // ------------------------------------------------------------------ internals
+
+  /** Beats for the active runs; a run another engine took over is stopped here. */
+  private async beat(): Promise<void> {
+    try {
+      const lost = await this.store.heartbeat(
+        [...this.active.keys()],
+        new Date().toISOString(),
+        this.identity,
+      );
+      for (const id of lost) this.active.get(id)?.abort.abort();
+    } catch (error) {
+      this.reportBackground(error, 'heartbeat');
+    }
+  }
+
+  private reportBackground(error: unknown, task: 'heartbeat' | 'retention' | 'run-record'): void {
+    const report = this.options.onBackgroundError;
+    if (report !== undefined) report(error, task);
+    else process.emitWarning(`Workflow engine ${task} failed: ${errorToJson(error).message}`);
+  }
 
   private assertOpen(): void {
     if (this.closed) throw new ConfigError('The engine is closed');
@@ -378,7 +484,7 @@ class WorkflowEngine implements Engine {
     const done = new Promise<void>((r) => {
       resolve = r;
     });
-    this.waiting.push({ runId, prior, resolved, run, done, resolve });
+    this.waiting.push({ runId, prior, resolved, run, done, resolve, abort: new AbortController() });
     this.pump();
   }
 
@@ -397,16 +503,20 @@ class WorkflowEngine implements Engine {
 
   private async execute(queued: Queued): Promise<void> {
     try {
-      await executeRun(this, queued.run ?? queued.runId, queued.prior, queued.resolved);
+      await executeRun(this, queued.run ?? queued.runId, queued.prior, queued.resolved, queued.abort.signal);
     } catch (error) {
+      // Another engine holds the run now: it finishes it; nothing is written from here.
+      if (error instanceof ClaimLostError) return;
       // A failure of the engine itself (the store): recorded on the run when possible.
       await this.store
-        .updateRun(queued.runId, {
-          status: 'failed',
-          error: errorToJson(error),
-          finishedAt: new Date().toISOString(),
-        })
-        .catch(() => undefined);
+        .updateRun(
+          queued.runId,
+          { status: 'failed', error: errorToJson(error), finishedAt: new Date().toISOString() },
+          this.identity,
+        )
+        .catch((failure: unknown) => {
+          this.reportBackground(failure, 'run-record');
+        });
     }
   }
 
@@ -416,6 +526,7 @@ class WorkflowEngine implements Engine {
       store: this.store,
       clients: this.clients,
       bodyLimit: this.bodyLimit,
+      maxLoopItems: this.options.maxLoopItems ?? DEFAULT_MAX_LOOP_ITEMS,
       identity: this.identity,
       document: (id, version) => this.document(id, version),
       authentications: (document, ownerId) => this.resolveAuthentications(document, ownerId),

@@ -10,12 +10,15 @@ import { recordError, redactorFor, round } from './record.js';
 import { runOutput, runSteps } from './run.js';
 import type { PriorStep, Scope, StepContext } from './step.js';
 import type { EngineStore } from './store.js';
+import { ClaimLostError } from './claims.js';
 import type { RunRecord } from './types.js';
 
 export interface RunRuntime {
   store: EngineStore;
   clients: ClientPool;
   bodyLimit: number;
+  /** Most items a `for_each` loop takes. */
+  maxLoopItems: number;
   identity: string;
   document(workflowId: string, version: number): Promise<WorkflowDocument>;
   authentications(
@@ -42,6 +45,8 @@ export async function executeRun(
   runOrId: string | RunRecord,
   prior: ReadonlyMap<string, PriorStep>,
   resolved?: Resolved,
+  /** Aborted when this engine learns (from its heartbeat) that another one took the run over. */
+  signal?: AbortSignal,
 ): Promise<void> {
   const rt = engine.runtime;
   const run = typeof runOrId === 'string' ? await rt.store.getRun(runOrId) : runOrId;
@@ -50,15 +55,25 @@ export async function executeRun(
   const { found, redactor } = resolved ?? (await rt.authentications(document, run.ownerId));
   const started = performance.now();
   const startedAt = run.startedAt ?? new Date().toISOString();
-  await rt.store.updateRun(run.id, { status: 'running', startedAt, claimedBy: rt.identity });
+  const claim = rt.identity;
+  // Every write checks the claim: once another engine took the run over, this one stops before
+  // it can send anything (the takeover is a compare-and-set on `claimed_by`).
+  const held = (ok: boolean): void => {
+    if (!ok || signal?.aborted === true) throw new ClaimLostError(run.id);
+  };
+  held(await rt.store.updateRun(run.id, { status: 'running', startedAt }, claim));
   let seq = 0;
   for (const p of prior.values()) if (p.record.runId === run.id) seq = Math.max(seq, p.record.seq);
   const ctx: StepContext = {
-    store: rt.store,
+    save: async (step) => {
+      held(signal?.aborted !== true);
+      held(await rt.store.putStep(step, claim));
+    },
     run,
     redactor,
     clients: rt.clients,
     bodyLimit: rt.bodyLimit,
+    maxLoopItems: rt.maxLoopItems,
     prior,
     nextSeq: () => ++seq,
     authentication: (name, connector) =>
@@ -69,11 +84,12 @@ export async function executeRun(
   try {
     outcome = await runSteps(ctx, document.steps, scope, '', null);
   } catch (error) {
-    await rt.store.updateRun(run.id, {
-      status: 'failed',
-      error: recordError(error, redactor),
-      finishedAt: new Date().toISOString(),
-    });
+    if (error instanceof ClaimLostError) throw error;
+    await rt.store.updateRun(
+      run.id,
+      { status: 'failed', error: recordError(error, redactor), finishedAt: new Date().toISOString() },
+      claim,
+    );
     throw error;
   }
   const failed = outcome.failed;
@@ -83,21 +99,26 @@ export async function executeRun(
   } catch {
     output = null;
   }
-  await rt.store.updateRun(run.id, {
-    status: failed === undefined ? 'succeeded' : 'failed',
-    output,
-    error:
-      failed === undefined
-        ? null
-        : {
-            type: failed.error?.type ?? failed.status,
-            message: `Step "${failed.key}" ${failed.status === 'delivery_unknown' ? 'may have been delivered (delivery unknown)' : 'failed'}: ${failed.error?.message ?? ''}`,
-            ...(failed.error?.hint === undefined ? {} : { hint: failed.error.hint }),
-            step: failed.key,
-          },
-    finishedAt: new Date().toISOString(),
-    durationMs: round(performance.now() - started),
-  });
+  const finished = await rt.store.updateRun(
+    run.id,
+    {
+      status: failed === undefined ? 'succeeded' : 'failed',
+      output,
+      error:
+        failed === undefined
+          ? null
+          : {
+              type: failed.error?.type ?? failed.status,
+              message: `Step "${failed.key}" ${failed.status === 'delivery_unknown' ? 'may have been delivered (delivery unknown)' : 'failed'}: ${failed.error?.message ?? ''}`,
+              ...(failed.error?.hint === undefined ? {} : { hint: failed.error.hint }),
+              step: failed.key,
+            },
+      finishedAt: new Date().toISOString(),
+      durationMs: round(performance.now() - started),
+    },
+    claim,
+  );
+  held(finished);
 }
 
 export type Resolved = Awaited<ReturnType<RunRuntime['authentications']>>;

@@ -27,6 +27,9 @@ export interface RunOutcome {
 
 const FAILED = new Set(['failed', 'delivery_unknown']);
 
+/** Most items a `for_each` loop takes by default (`createEngine({ maxLoopItems })`). */
+export const DEFAULT_MAX_LOOP_ITEMS = 10_000;
+
 export async function runSteps(
   ctx: StepContext,
   steps: readonly Step[],
@@ -71,23 +74,23 @@ async function runLoop(ctx: StepContext, step: Step, scope: Scope, place: Place)
   if (step.when !== undefined && !evaluateCondition(step.when, scope))
     return finish(ctx, record, { status: 'skipped' }, started);
   const items = resolveValue(step.for_each, scope);
-  if (!Array.isArray(items)) {
-    const got = items === undefined ? 'nothing' : items === null ? 'null' : typeof items;
-    return finish(
+  const refuse = (message: string): Promise<StepRecord> =>
+    finish(
       ctx,
       record,
-      {
-        status: 'failed',
-        error: recordError(
-          new ValidationError(`for_each ${step.for_each ?? ''} is not an array (got ${got})`),
-          ctx.redactor,
-        ),
-      },
+      { status: 'failed', error: recordError(new ValidationError(message), ctx.redactor) },
       started,
     );
+  if (!Array.isArray(items)) {
+    const got = items === undefined ? 'nothing' : items === null ? 'null' : typeof items;
+    return refuse(`for_each ${step.for_each ?? ''} is not an array (got ${got})`);
   }
+  if (items.length > ctx.maxLoopItems)
+    return refuse(
+      `for_each ${step.for_each ?? ''} has ${String(items.length)} items; a loop takes at most ${String(ctx.maxLoopItems)} (maxLoopItems)`,
+    );
   record.input = ctx.redactor.value({ items: items.length });
-  await ctx.store.putStep(record);
+  await ctx.save(record);
 
   const inner = step.steps ?? [];
   const outputs: (Record<string, unknown> | null)[] = items.map(() => null);

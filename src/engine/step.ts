@@ -20,7 +20,6 @@ import type { Step } from '../workflows/document.js';
 import { resolveValue } from '../workflows/references.js';
 import type { ClientPool } from './authentications.js';
 import { recordError, recordExchange, round } from './record.js';
-import type { EngineStore } from './store.js';
 import type { RecordedExchange, RunRecord, StepRecord, TriggerData } from './types.js';
 
 /** What a step's references can read: `$.trigger`, `$.steps.<id>`, `$.item`, `$.index`. */
@@ -38,13 +37,19 @@ export interface PriorStep {
 }
 
 export interface StepContext {
-  readonly store: EngineStore;
+  /**
+   * Writes a step record while this engine still holds the run; throws `ClaimLostError` (and
+   * writes nothing) once another engine took it over. The `sending` record is written through it
+   * right before a request may leave, so a run taken over never sends again from here.
+   */
+  save(step: StepRecord): Promise<void>;
   readonly run: RunRecord;
   readonly redactor: Redactor;
   readonly clients: ClientPool;
   /** The run's authentications, resolved when it started (by name; `""` + connector for defaults). */
   authentication(name: string | undefined, connector: string): ResolvedAuthentication | CiocError;
   readonly bodyLimit: number;
+  readonly maxLoopItems: number;
   readonly prior: ReadonlyMap<string, PriorStep>;
   nextSeq(): number;
 }
@@ -93,7 +98,7 @@ export async function reusePrior(ctx: StepContext, prior: StepRecord): Promise<S
     seq: ctx.nextSeq(),
     reusedFrom: prior.reusedFrom ?? prior.runId,
   };
-  await ctx.store.putStep(copy);
+  await ctx.save(copy);
   return copy;
 }
 
@@ -110,7 +115,7 @@ export async function finish(
     finishedAt: new Date().toISOString(),
     durationMs: round(performance.now() - started),
   };
-  await ctx.store.putStep(done);
+  await ctx.save(done);
   return done;
 }
 
@@ -180,7 +185,7 @@ export async function executeStep(
   record.phase = 'sending';
   record.resendable = call.idempotent;
   record.generatedIds = generated;
-  await ctx.store.putStep(record);
+  await ctx.save(record);
 
   const exchanges: RecordedExchange[] = [];
   const onExchange = (exchange: Exchange): void => {

@@ -17,6 +17,8 @@ export interface SaveWorkflow {
 export interface RunQuery {
   workflowId: string;
   status?: RunStatus | undefined;
+  /** Only the replays of this run. */
+  replayOf?: string | undefined;
   /** ISO-8601 bounds on `created_at` (inclusive from, exclusive to). */
   from?: string | undefined;
   to?: string | undefined;
@@ -34,17 +36,25 @@ export interface EngineStore {
 
   /** Creates the run; with a key, only when the key is new for the workflow (else returns the key's run id). */
   createRun(run: RunRecord, idempotencyKey?: string): Promise<{ created: boolean; runId: string }>;
-  updateRun(id: string, changes: Partial<Omit<RunRecord, 'id'>>): Promise<void>;
+  /**
+   * Updates the run. With `claimedBy`, only while the run is still claimed by it (false when
+   * another engine took it over: the caller must stop).
+   */
+  updateRun(id: string, changes: Partial<Omit<RunRecord, 'id'>>, claimedBy?: string): Promise<boolean>;
   /** Sets `claimedBy` only if it still is `expected` (two engines never take the same run). */
   claimRun(id: string, expected: string | null, claimedBy: string, at: string): Promise<boolean>;
   getRun(id: string): Promise<RunRecord | undefined>;
   listRuns(query: RunQuery): Promise<RunRecord[]>;
   /** Runs still queued or running (candidates for a resume). */
   unfinishedRuns(): Promise<RunRecord[]>;
-  heartbeat(ids: readonly string[], at: string): Promise<void>;
+  /** Beats for the runs still claimed by `claimedBy`; returns the ids it no longer holds. */
+  heartbeat(ids: readonly string[], at: string, claimedBy: string): Promise<string[]>;
 
-  /** Inserts or replaces a step record. */
-  putStep(step: StepRecord): Promise<void>;
+  /**
+   * Inserts or replaces a step record. With `claimedBy`, atomically only while its run is still
+   * claimed by it (also beating its heartbeat); false, and nothing written, otherwise.
+   */
+  putStep(step: StepRecord, claimedBy?: string): Promise<boolean>;
   getSteps(runId: string): Promise<StepRecord[]>;
 
   /** Deletes finished runs beyond the newest `keepRuns` per workflow, and those finished before `before`. */

@@ -143,6 +143,41 @@ describe('WorkflowStore', () => {
     );
     expect(await store.claimRun('01J0000000000000000000000A', 'x', 'z', new Date().toISOString())).toBe(true);
     expect((await store.getRun('01J0000000000000000000000A'))?.claimedBy).toBe('z');
+    // The old holder: its writes and heartbeat are refused, the new holder's go through.
+    const at = new Date().toISOString();
+    expect(await store.heartbeat(['01J0000000000000000000000A'], at, 'x')).toEqual([
+      '01J0000000000000000000000A',
+    ]);
+    expect(await store.heartbeat(['01J0000000000000000000000A'], at, 'z')).toEqual([]);
+    expect(await store.updateRun('01J0000000000000000000000A', { status: 'failed' }, 'x')).toBe(false);
+    expect((await store.getRun('01J0000000000000000000000A'))?.status).toBe('queued');
+    const stepRecord = {
+      runId: '01J0000000000000000000000A',
+      key: 'a',
+      stepId: 'a',
+      parentKey: null,
+      itemIndex: null,
+      seq: 1,
+      operation: 'track.delete_customer',
+      authentication: null,
+      status: 'running' as const,
+      phase: 'sending' as const,
+      resendable: false,
+      attempts: 0,
+      generatedIds: [],
+      input: {},
+      output: undefined,
+      error: null,
+      exchanges: [],
+      reusedFrom: null,
+      startedAt: at,
+      finishedAt: null,
+      durationMs: null,
+    };
+    expect(await store.putStep(stepRecord, 'x')).toBe(false);
+    expect(await store.getSteps('01J0000000000000000000000A')).toEqual([]);
+    expect(await store.putStep(stepRecord, 'z')).toBe(true);
+    expect(await store.getSteps('01J0000000000000000000000A')).toHaveLength(1);
 
     const old = new Date(Date.now() - 10 * 86_400_000).toISOString();
     await store.createRun(
@@ -164,6 +199,61 @@ describe('WorkflowStore', () => {
     // Unfinished runs are never pruned.
     expect(await store.pruneRuns({ keepRuns: 0 })).toBe(1);
     expect((await store.unfinishedRuns()).map((r) => r.id)).toEqual(['01J0000000000000000000000A']);
+    auth.close();
+  });
+
+  it('starts a new run for a key whose run was pruned (the key expired with it)', async () => {
+    const auth = AuthStore.open({ home: home(), user: 'alice', env: {} });
+    const store = new WorkflowStore(auth.database);
+    const { workflow } = await store.saveWorkflow({ ownerId: auth.userId, document: DOC });
+    const base = { workflowId: workflow.id, ownerId: auth.userId };
+    const old = new Date(Date.now() - 10 * 86_400_000).toISOString();
+    const first = run({ ...base, id: '01J000000000000000000000K1', status: 'succeeded', finishedAt: old });
+    expect(await store.createRun(first, 'evt')).toEqual({ created: true, runId: first.id });
+    expect(await store.pruneRuns({ before: new Date().toISOString() })).toBe(1);
+    const second = run({ ...base, id: '01J000000000000000000000K2' });
+    expect(await store.createRun(second, 'evt')).toEqual({ created: true, runId: second.id });
+    expect(await store.createRun(run({ ...base, id: '01J000000000000000000000K3' }), 'evt')).toEqual({
+      created: false,
+      runId: second.id,
+    });
+    auth.close();
+  });
+
+  it('keeps the union of the newest N runs and those of the last days (as documented)', async () => {
+    const auth = AuthStore.open({ home: home(), user: 'alice', env: {} });
+    const store = new WorkflowStore(auth.database);
+    const { workflow } = await store.saveWorkflow({ ownerId: auth.userId, document: DOC });
+    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
+    const ages = {
+      '01J000000000000000000000R1': 10,
+      '01J000000000000000000000R2': 5,
+      '01J000000000000000000000R3': 0,
+      '01J000000000000000000000R4': 0,
+    };
+    for (const [id, age] of Object.entries(ages))
+      await store.createRun(
+        run({
+          id,
+          workflowId: workflow.id,
+          ownerId: auth.userId,
+          status: 'succeeded',
+          finishedAt: daysAgo(age),
+        }),
+      );
+    // Newest 3: R2, R3, R4; last day: R3, R4. Kept: R2, R3, R4 (only R1 is in neither).
+    expect(await store.pruneRuns({ keepRuns: 3, before: daysAgo(1) })).toBe(1);
+    expect((await store.listRuns({ workflowId: workflow.id })).map((r) => r.id)).toEqual([
+      '01J000000000000000000000R4',
+      '01J000000000000000000000R3',
+      '01J000000000000000000000R2',
+    ]);
+    // Newest 1: R4; last day: R3, R4. Kept: R3, R4.
+    expect(await store.pruneRuns({ keepRuns: 1, before: daysAgo(1) })).toBe(1);
+    expect((await store.listRuns({ workflowId: workflow.id })).map((r) => r.id)).toEqual([
+      '01J000000000000000000000R4',
+      '01J000000000000000000000R3',
+    ]);
     auth.close();
   });
 });

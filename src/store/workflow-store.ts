@@ -189,37 +189,47 @@ export class WorkflowStore implements EngineStore {
       await this.db.insertInto('runs').values(runRow(run)).execute();
       return { created: true, runId: run.id };
     }
+    // INSERT … ON CONFLICT DO NOTHING first, then read: two starts with the same key never both
+    // create a run (in PostgreSQL the second insert waits for the first transaction to commit).
     return this.db.transaction().execute(async (trx) => {
-      const existing = await trx
-        .selectFrom('trigger_keys')
-        .select('run_id')
-        .where('workflow_id', '=', run.workflowId)
-        .where('key', '=', idempotencyKey)
+      const claimed = await trx
+        .insertInto('trigger_keys')
+        .values({ workflow_id: run.workflowId, key: idempotencyKey, run_id: null, created_at: run.createdAt })
+        .onConflict((oc) => oc.columns(['workflow_id', 'key']).doNothing())
         .executeTakeFirst();
-      if (existing !== undefined) return { created: false, runId: existing.run_id ?? '' };
+      if (Number(claimed.numInsertedOrUpdatedRows ?? 0n) === 0) {
+        const existing = await trx
+          .selectFrom('trigger_keys')
+          .select('run_id')
+          .where('workflow_id', '=', run.workflowId)
+          .where('key', '=', idempotencyKey)
+          .executeTakeFirstOrThrow();
+        // A key whose run was pruned has expired with it: it starts a new run.
+        if (existing.run_id !== null) return { created: false, runId: existing.run_id };
+      }
       await trx.insertInto('runs').values(runRow(run)).execute();
       await trx
-        .insertInto('trigger_keys')
-        .values({
-          workflow_id: run.workflowId,
-          key: idempotencyKey,
-          run_id: run.id,
-          created_at: run.createdAt,
-        })
+        .updateTable('trigger_keys')
+        .set({ run_id: run.id, created_at: run.createdAt })
+        .where('workflow_id', '=', run.workflowId)
+        .where('key', '=', idempotencyKey)
         .execute();
       return { created: true, runId: run.id };
     });
   }
 
-  async updateRun(id: string, changes: Partial<Omit<RunRecord, 'id'>>): Promise<void> {
+  async updateRun(id: string, changes: Partial<Omit<RunRecord, 'id'>>, claimedBy?: string): Promise<boolean> {
     const row = runRow({ ...PARTIAL, ...changes });
     const set: Partial<Selectable<RunsTable>> = {};
     for (const [field, column] of RUN_COLUMNS) {
       if (field in changes)
         (set as Record<string, unknown>)[column] = (row as unknown as Record<string, unknown>)[column];
     }
-    if (Object.keys(set).length === 0) return;
-    await this.db.updateTable('runs').set(set).where('id', '=', id).execute();
+    if (Object.keys(set).length === 0) return true;
+    let q = this.db.updateTable('runs').set(set).where('id', '=', id);
+    if (claimedBy !== undefined) q = q.where('claimed_by', '=', claimedBy);
+    const result = await q.executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async claimRun(id: string, expected: string | null, claimedBy: string, at: string): Promise<boolean> {
@@ -240,6 +250,7 @@ export class WorkflowStore implements EngineStore {
   async listRuns(query: RunQuery): Promise<RunRecord[]> {
     let q = this.db.selectFrom('runs').selectAll().where('workflow_id', '=', query.workflowId);
     if (query.status !== undefined) q = q.where('status', '=', query.status);
+    if (query.replayOf !== undefined) q = q.where('replay_of', '=', query.replayOf);
     if (query.from !== undefined) q = q.where('created_at', '>=', query.from);
     if (query.to !== undefined) q = q.where('created_at', '<', query.to);
     if (query.before !== undefined) q = q.where('id', '<', query.before);
@@ -260,23 +271,48 @@ export class WorkflowStore implements EngineStore {
     return rows.map(toRun);
   }
 
-  async heartbeat(ids: readonly string[], at: string): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db
-      .updateTable('runs')
-      .set({ heartbeat_at: at })
-      .where('id', 'in', [...ids])
-      .execute();
+  async heartbeat(ids: readonly string[], at: string, claimedBy: string): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('runs')
+        .set({ heartbeat_at: at })
+        .where('id', 'in', [...ids])
+        .where('claimed_by', '=', claimedBy)
+        .execute();
+      const held = await trx
+        .selectFrom('runs')
+        .select('id')
+        .where('id', 'in', [...ids])
+        .where('claimed_by', '=', claimedBy)
+        .execute();
+      const kept = new Set(held.map((r) => r.id));
+      return ids.filter((id) => !kept.has(id));
+    });
   }
 
-  async putStep(step: StepRecord): Promise<void> {
+  async putStep(step: StepRecord, claimedBy?: string): Promise<boolean> {
     const row = stepRow(step);
     const { run_id: _run, step_key: _key, ...rest } = row;
-    await this.db
-      .insertInto('step_runs')
-      .values(row)
-      .onConflict((oc) => oc.columns(['run_id', 'step_key']).doUpdateSet(rest))
-      .execute();
+    return this.db.transaction().execute(async (trx) => {
+      if (claimedBy !== undefined) {
+        // The claim check and the write in one transaction (the UPDATE locks the run's row in
+        // PostgreSQL): a run taken over in between is never written by its old holder.
+        const held = await trx
+          .updateTable('runs')
+          .set({ heartbeat_at: new Date().toISOString() })
+          .where('id', '=', step.runId)
+          .where('claimed_by', '=', claimedBy)
+          .executeTakeFirst();
+        if (Number(held.numUpdatedRows) !== 1) return false;
+      }
+      await trx
+        .insertInto('step_runs')
+        .values(row)
+        .onConflict((oc) => oc.columns(['run_id', 'step_key']).doUpdateSet(rest))
+        .execute();
+      return true;
+    });
   }
 
   async getSteps(runId: string): Promise<StepRecord[]> {
@@ -289,41 +325,47 @@ export class WorkflowStore implements EngineStore {
     return rows.map(toStep);
   }
 
+  /**
+   * Deletes finished runs that are neither among the newest `keepRuns` of their workflow nor
+   * finished at or after `before` (retention keeps the union of both). With one of them only,
+   * that one decides. Their step runs go with them; their trigger keys then point at nothing
+   * and count as expired (`createRun`).
+   */
   async pruneRuns(options: { keepRuns?: number | undefined; before?: string | undefined }): Promise<number> {
-    let deleted = 0;
-    if (options.before !== undefined) {
+    const { keepRuns: keep, before } = options;
+    if (keep === undefined && before === undefined) return 0;
+    if (keep === undefined) {
       const result = await this.db
         .deleteFrom('runs')
         .where('status', 'in', [...FINISHED])
-        .where('finished_at', '<', options.before)
+        .where('finished_at', '<', before ?? '')
         .executeTakeFirst();
-      deleted += Number(result.numDeletedRows);
+      return Number(result.numDeletedRows);
     }
-    const keep = options.keepRuns;
-    if (keep !== undefined) {
-      const crowded = await this.db
+    let deleted = 0;
+    const crowded = await this.db
+      .selectFrom('runs')
+      .select(['workflow_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', 'in', [...FINISHED])
+      .groupBy('workflow_id')
+      .having((eb) => eb.fn.countAll(), '>', keep)
+      .execute();
+    for (const { workflow_id: workflowId } of crowded) {
+      const newest = this.db
         .selectFrom('runs')
-        .select(['workflow_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .select('id')
+        .where('workflow_id', '=', workflowId)
         .where('status', 'in', [...FINISHED])
-        .groupBy('workflow_id')
-        .having((eb) => eb.fn.countAll(), '>', keep)
-        .execute();
-      for (const { workflow_id: workflowId } of crowded) {
-        const newest = this.db
-          .selectFrom('runs')
-          .select('id')
-          .where('workflow_id', '=', workflowId)
-          .where('status', 'in', [...FINISHED])
-          .orderBy('id', 'desc')
-          .limit(keep);
-        const result = await this.db
-          .deleteFrom('runs')
-          .where('workflow_id', '=', workflowId)
-          .where('status', 'in', [...FINISHED])
-          .where('id', 'not in', newest)
-          .executeTakeFirst();
-        deleted += Number(result.numDeletedRows);
-      }
+        .orderBy('id', 'desc')
+        .limit(keep);
+      let q = this.db
+        .deleteFrom('runs')
+        .where('workflow_id', '=', workflowId)
+        .where('status', 'in', [...FINISHED])
+        .where('id', 'not in', newest);
+      if (before !== undefined) q = q.where('finished_at', '<', before);
+      const result = await q.executeTakeFirst();
+      deleted += Number(result.numDeletedRows);
     }
     return deleted;
   }

@@ -27,7 +27,7 @@ export const Condition = Type.Object(
   {
     path: Type.String({
       minLength: 2,
-      description: 'What to test: a reference path such as `$.steps.lookup.output.status` (braces optional).',
+      description: 'What to test: a reference path such as `$.steps.lookup.error.status` (braces optional).',
     }),
     equals: Type.Optional(Type.Unknown({ description: 'True when the value equals this (deep equality).' })),
     not_equals: Type.Optional(Type.Unknown({ description: 'True when the value differs from this.' })),

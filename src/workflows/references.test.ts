@@ -113,3 +113,21 @@ describe('conditions', () => {
     expect(evaluateCondition({ path: '$.steps.lookup.status', equals: 'succeeded' }, scope)).toBe(true);
   });
 });
+
+describe('literal braces (Liquid)', () => {
+  it('leaves {{ … }} that does not start with "$" as text, resolving the references around it', () => {
+    expect(parseTemplate('Hi {{ customer.first_name }}')).toEqual({
+      kind: 'text',
+      text: 'Hi {{ customer.first_name }}',
+    });
+    expect(resolveValue('{{ $.trigger.body.name }}: {{ event.x | default: "y" }}', scope)).toBe(
+      'Ada: {{ event.x | default: "y" }}',
+    );
+    expect(referencesIn({ body: 'Hi {{ customer.first_name }} #{{ $.index }}' })).toHaveLength(1);
+  });
+
+  it('refuses a reference starting with "$" that is not closed', () => {
+    expect(() => parseTemplate('{{ $.trigger.body.id }')).toThrow(/not closed/);
+    expect(() => parseTemplate('id {{$.trigger.body.id and more')).toThrow(ReferenceSyntaxError);
+  });
+});

@@ -74,12 +74,26 @@ function parseTemplateUncached(text: string): Template {
   if (!text.includes('{{')) return { kind: 'text', text };
   const parts: (string | Reference)[] = [];
   let last = 0;
+  const literal = (end: number): void => {
+    const piece = text.slice(last, end);
+    // `{{ $…` with no `}}` after it: a reference meant, mistyped (`{{ $.trigger.body.id }`).
+    const open = /\{\{\s*\$/.exec(piece);
+    if (open !== null)
+      throw new ReferenceSyntaxError(
+        `"${text}" has a reference that is not closed: "${piece.slice(open.index, open.index + 40)}" needs "}}"`,
+      );
+    if (piece !== '') parts.push(piece);
+  };
   for (const match of text.matchAll(REFERENCE)) {
-    if (match.index > last) parts.push(text.slice(last, match.index));
-    parts.push(parsePath(match[1] ?? ''));
+    const inner = match[1] ?? '';
+    // Braces whose content does not start with `$` are not ours: Liquid (`{{ customer.name }}`)
+    // in a transactional body passes through as text.
+    if (!inner.startsWith('$')) continue;
+    literal(match.index);
+    parts.push(parsePath(inner));
     last = match.index + match[0].length;
   }
-  if (last < text.length) parts.push(text.slice(last));
+  literal(text.length);
   const [only] = parts;
   if (parts.length === 1 && typeof only === 'object') return { kind: 'exact', reference: only };
   if (parts.every((p) => typeof p === 'string')) return { kind: 'text', text };

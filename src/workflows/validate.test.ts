@@ -224,3 +224,54 @@ describe('workflow validation', () => {
     expect(JSON.stringify(schema)).toContain('"for_each"');
   });
 });
+
+describe('braces at save time', () => {
+  const doc = (input: unknown) => ({
+    name: 'liquid',
+    trigger: { type: 'manual' },
+    steps: [{ id: 'send', operation: 'app.send_transactional_email', input }],
+  });
+
+  it('accepts Liquid in a transactional body and refuses an unclosed reference', () => {
+    const ok = {
+      transactional_message_id: 1,
+      to: 'a@example.com',
+      identifiers: { id: '1' },
+      body: 'Hi {{ customer.first_name }}',
+    };
+    expect(workflowIssues(doc(ok))).toEqual([]);
+    const issues = workflowIssues(doc({ ...ok, identifiers: { id: '{{ $.trigger.body.id }' } }));
+    expect(issues.map((i) => i.message).join('\n')).toMatch(/not closed/);
+  });
+});
+
+describe('depth', () => {
+  it('refuses a document nested 2,000 loops deep with a clear issue, not a stack overflow', () => {
+    let steps: unknown[] = [{ id: 'leaf', operation: 'track.delete_customer', input: { identifier: '1' } }];
+    for (let i = 0; i < 2000; i++) steps = [{ id: `l${String(i)}`, for_each: '{{ $.trigger.body }}', steps }];
+    const issues = workflowIssues({ name: 'deep', trigger: { type: 'manual' }, steps });
+    expect(issues).toEqual([
+      { path: '', message: expect.stringMatching(/nests deeper than 64 levels/) as string },
+    ]);
+  });
+});
+
+describe('reserved names', () => {
+  it.each(['__proto__', 'constructor', 'prototype'])('refuses %s as a step id', (id) => {
+    const doc = JSON.parse(
+      `{"name":"p","trigger":{"type":"manual"},"steps":[{"id":"${id}","operation":"track.delete_customer","input":{"identifier":"1"}}]}`,
+    ) as unknown;
+    expect(workflowIssues(doc)).toEqual([
+      { path: '/steps/0/id', message: `"${id}" is reserved; choose another step id` },
+    ]);
+  });
+
+  it('refuses a "__proto__" key anywhere in the document', () => {
+    const doc = JSON.parse(
+      '{"name":"p","trigger":{"type":"manual"},"steps":[{"id":"a","operation":"track.delete_customer","input":{"identifier":"1","__proto__":{"x":1}}}]}',
+    ) as unknown;
+    expect(workflowIssues(doc)).toEqual([
+      { path: '/steps/0/input/__proto__', message: '"__proto__" cannot be used as a key' },
+    ]);
+  });
+});

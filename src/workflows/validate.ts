@@ -5,6 +5,7 @@
  * against the operation's input schema, and (when the caller can tell) the authentications.
  * Every problem is reported at once, each with its JSON pointer.
  */
+import { exceedsDepth, MAX_DOCUMENT_DEPTH, protoKeyPointer } from './depth.js';
 import { CONNECTORS } from '../connectors.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { findOperation, listOperations } from '../operations/registry.js';
@@ -35,6 +36,15 @@ const OPERATION_IDS = listOperations().map((op) => op.id);
 
 /** The problems of a document; empty when it may be saved. */
 export function workflowIssues(document: unknown, options: ValidateOptions = {}): ValidationIssue[] {
+  if (exceedsDepth(document, MAX_DOCUMENT_DEPTH))
+    return [
+      {
+        path: '',
+        message: `nests deeper than ${String(MAX_DOCUMENT_DEPTH)} levels (loops within loops, or input objects): flatten it`,
+      },
+    ];
+  const proto = protoKeyPointer(document);
+  if (proto !== undefined) return [{ path: proto, message: '"__proto__" cannot be used as a key' }];
   const issues = schemaIssues(WorkflowDocument, document);
   if (issues.length > 0) return issues;
   const doc = document as WorkflowDocument;
@@ -56,6 +66,9 @@ export function assertWorkflow(document: unknown, options: ValidateOptions = {})
   return document as WorkflowDocument;
 }
 
+/** Names that are not ordinary keys of a JavaScript object (`$.steps.<id>` reads them). */
+const RESERVED_IDS = new Set(['__proto__', 'constructor', 'prototype']);
+
 function collectIds(
   steps: readonly Step[],
   at: string,
@@ -66,7 +79,9 @@ function collectIds(
   steps.forEach((step, i) => {
     const pointer = `${at}/${String(i)}`;
     const seen = all.get(step.id);
-    if (seen !== undefined) {
+    if (RESERVED_IDS.has(step.id)) {
+      issues.push({ path: `${pointer}/id`, message: `"${step.id}" is reserved; choose another step id` });
+    } else if (seen !== undefined) {
       issues.push({ path: `${pointer}/id`, message: `"${step.id}" is already the id of ${seen.pointer}` });
     } else {
       all.set(step.id, { pointer, loop });
