@@ -95,6 +95,34 @@ describe('the example workflow through the API', () => {
     expect(replay.json).toMatchObject({ replay_of: run.json.id, status: 'succeeded' });
   });
 
+  it('replays the failed runs of a range once, and says which it skipped and why', async () => {
+    const saved = await api.call('POST', '/api/workflows', {
+      token: ada.token,
+      body: { ...example, name: 'Fails once' },
+    });
+    const id = saved.json.id as string;
+    emulator.faults.add({ status: 400, times: 1 });
+    const failed = await api.call('POST', `/api/workflows/${id}/runs?wait=true`, {
+      token: ada.token,
+      body: { id: '77', email: 'f@example.com' },
+    });
+    expect(failed.json.status).toBe('failed');
+
+    const first = await api.call('POST', `/api/workflows/${id}/runs/replay`, { token: ada.token, body: {} });
+    expect(first.status).toBe(202);
+    expect(first.json).toMatchObject({ skipped: [] });
+    expect(first.json.ids).toHaveLength(1);
+    const replayed = await api.server.services.engine.waitForRun(first.json.ids[0] as string);
+    expect(replayed.status).toBe('succeeded');
+
+    const again = await api.call('POST', `/api/workflows/${id}/runs/replay`, { token: ada.token, body: {} });
+    expect(again.status).toBe(202);
+    expect(again.json.ids).toEqual([]);
+    expect(again.json.skipped).toEqual([
+      { run_id: failed.json.id, reason: expect.stringContaining('already replayed') as string },
+    ]);
+  });
+
   it('refuses to replay a run that has not finished (409)', async () => {
     const saved = await api.call('POST', '/api/workflows', {
       token: ada.token,

@@ -241,13 +241,21 @@ export const workflowRoutes: RouteDef[] = [
     schema: {
       params: IdParams,
       body: ReplayFailedBody,
-      response: { 202: Type.Object({ ids: Type.Array(Type.String()) }) },
+      response: {
+        202: Type.Object({
+          ids: Type.Array(Type.String(), { description: 'The replays started' }),
+          skipped: Type.Array(Type.Object({ run_id: Type.String(), reason: Type.String() }), {
+            description:
+              'Failed runs not replayed, and why (already replayed, or a send that may have been delivered)',
+          }),
+        }),
+      },
     },
     async handler(ctx) {
       const { id } = ctx.request.params as Static<typeof IdParams>;
       const body = ctx.request.body as Static<typeof ReplayFailedBody>;
       await visibleWorkflow(ctx, id);
-      const ids = await ctx.services.engine.replayFailed(
+      const result = await ctx.services.engine.replayFailed(
         id,
         {
           ...(body.from === undefined ? {} : { from: body.from }),
@@ -256,7 +264,10 @@ export const workflowRoutes: RouteDef[] = [
         { version: body.version },
       );
       void ctx.reply.code(202);
-      return { ids };
+      return {
+        ids: result.started,
+        skipped: result.skipped.map((s) => ({ run_id: s.runId, reason: s.reason })),
+      };
     },
   }),
   route({
