@@ -190,7 +190,6 @@ class WorkflowEngine implements Engine {
       workflowId,
       workflowVersion: version,
       ownerId,
-      status: 'queued',
       trigger: {
         type: trigger.type ?? 'manual',
         body: trigger.body ?? {},
@@ -198,14 +197,7 @@ class WorkflowEngine implements Engine {
         query: trigger.query ?? {},
       },
       replayOf: null,
-      output: null,
-      error: null,
-      claimedBy: this.identity,
-      heartbeatAt: new Date().toISOString(),
-      createdAt: new Date().toISOString(),
-      startedAt: null,
-      finishedAt: null,
-      durationMs: null,
+      ...this.freshRunState(),
     };
     // Stored redacted, like everything of a run: a credential pasted into a trigger is not kept.
     const document = await this.document(workflowId, version);
@@ -305,6 +297,22 @@ class WorkflowEngine implements Engine {
     return current;
   }
 
+  /** What every new run (first or replay) starts with: queued, claimed by this engine, not started. */
+  private freshRunState() {
+    const now = new Date().toISOString();
+    return {
+      status: 'queued',
+      output: null,
+      error: null,
+      claimedBy: this.identity,
+      heartbeatAt: now,
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+      durationMs: null,
+    } satisfies Partial<RunRecord>;
+  }
+
   private async replayAttempt(original: RunRecord, options: ReplayOptions): Promise<string> {
     const runId = original.id;
     if (original.status !== 'succeeded' && original.status !== 'failed')
@@ -320,16 +328,8 @@ class WorkflowEngine implements Engine {
       id: ulid(),
       workflowVersion: version,
       ownerId: options.runAs ?? original.ownerId,
-      status: 'queued',
       replayOf: runId,
-      output: null,
-      error: null,
-      claimedBy: this.identity,
-      heartbeatAt: new Date().toISOString(),
-      createdAt: new Date().toISOString(),
-      startedAt: null,
-      finishedAt: null,
-      durationMs: null,
+      ...this.freshRunState(),
     };
     await this.store.createRun(run);
     this.enqueue(run.id, prior);

@@ -6,6 +6,7 @@ import { DEFAULT_WORKSPACE, type WorkspaceConfig } from '../../emulator/model/wo
 import { parseRateLimits, type EmulatorRateLimits } from '../../emulator/rate-limit.js';
 import { ValidationError } from '../../errors.js';
 import type { Io } from '../io.js';
+import { untilStopped } from '../until-stopped.js';
 
 export interface EmulatorFlags {
   port?: string;
@@ -77,15 +78,7 @@ export async function emulatorCommand(io: Io, flags: EmulatorFlags): Promise<voi
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void emulator.close().then(resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped(() => emulator.close());
 }
 
 async function readFixtures(file: string): Promise<Record<string, unknown>> {

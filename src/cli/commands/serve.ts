@@ -2,6 +2,7 @@
 import { ValidationError } from '../../errors.js';
 import { createServer } from '../../server/server.js';
 import type { Io } from '../io.js';
+import { untilStopped } from '../until-stopped.js';
 
 export interface ServeFlags {
   host?: string;
@@ -62,13 +63,5 @@ export async function serveCommand(io: Io, flags: ServeFlags): Promise<void> {
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void server.close().then(resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped(() => server.close());
 }
