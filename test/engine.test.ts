@@ -935,7 +935,7 @@ describe('scheduling', () => {
       ownerId: h.ownerId,
       document: {
         ...WELCOME,
-        name: 'shared',
+        name: 'team-app',
         steps: WELCOME.steps.map((s) => ({ ...s, authentication: 'Shared Track' })),
       },
     });

@@ -93,18 +93,18 @@ describe('AuthStore', () => {
     const alice = as(dir, 'alice');
     alice.create({ name: 'mine', connector: 'app', credentials: { apiKey: APP_KEY } });
     alice.create({
-      name: 'shared',
+      name: 'team-app',
       connector: 'app',
       scope: 'organisational',
       credentials: { apiKey: APP_KEY },
     });
     const bob = as(dir, 'bob');
-    expect(bob.list().map((a) => a.name)).toEqual(['shared']);
+    expect(bob.list().map((a) => a.name)).toEqual(['team-app']);
     expect(() => bob.resolve('mine')).toThrow(/No authentication named "mine" is visible to user "bob"/);
     expect(() => bob.update('mine', { region: 'eu' })).toThrow(ConfigError);
     expect(() => bob.delete('mine')).toThrow(ConfigError);
-    expect(bob.resolve('shared').credentials.apiKey).toBe(APP_KEY);
-    expect(() => bob.delete('shared')).toThrow(/Only its owner \(alice\) or an organisation admin/);
+    expect(bob.resolve('team-app').credentials.apiKey).toBe(APP_KEY);
+    expect(() => bob.delete('team-app')).toThrow(/Only its owner \(alice\) or an organisation admin/);
     // Bob may have his own "mine"; each user sees their own first.
     bob.create({ name: 'mine', connector: 'app', credentials: { apiKey: 'app_bob_key_0000' } });
     expect(bob.resolve('mine').owner).toBe('bob');
@@ -256,7 +256,7 @@ describe('base URLs on Customer.io regions', () => {
     const dir = home();
     const alice = as(dir, 'alice');
     alice.create({
-      name: 'shared',
+      name: 'team-app',
       connector: 'app',
       scope: 'organisational',
       region: 'us',
@@ -278,24 +278,24 @@ describe('base URLs on Customer.io regions', () => {
       allowCustomBaseUrl: true,
     });
     const redirect = /\/base_url .*would send the key to evil\.example\.test/;
-    expect(() => alice.update('shared', { baseUrl: 'http://evil.example.test' })).toThrow(redirect);
-    expect(() => alice.update('shared', { region: 'emulator', baseUrl: 'http://evil.example.test' })).toThrow(
-      redirect,
-    );
+    expect(() => alice.update('team-app', { baseUrl: 'http://evil.example.test' })).toThrow(redirect);
+    expect(() =>
+      alice.update('team-app', { region: 'emulator', baseUrl: 'http://evil.example.test' }),
+    ).toThrow(redirect);
     expect(() => alice.update('emu', { region: 'us' })).toThrow(/would send the key to 127\.0\.0\.1/);
-    expect(alice.get('shared')).toMatchObject({ region: 'us', baseUrl: null });
+    expect(alice.get('team-app')).toMatchObject({ region: 'us', baseUrl: null });
     expect(alice.get('emu')).toMatchObject({ region: 'emulator' });
 
     // Allowed explicitly; and changes that do not move the key to a new host need no flag.
     expect(
-      alice.update('shared', { baseUrl: 'http://evil.example.test', allowCustomBaseUrl: true }).baseUrl,
+      alice.update('team-app', { baseUrl: 'http://evil.example.test', allowCustomBaseUrl: true }).baseUrl,
     ).toBe('http://evil.example.test');
     expect(alice.update('proxied', { region: 'eu' }).region).toBe('eu');
     expect(alice.update('proxied', { credentials: { apiKey: `${APP_KEY}-2` } }).key).toBe('…ef-2');
     expect(alice.update('emu', { baseUrl: 'http://127.0.0.1:5000/v1' }).baseUrl).toBe(
       'http://127.0.0.1:5000/v1',
     );
-    expect(alice.update('shared', { baseUrl: null }).baseUrl).toBeNull();
+    expect(alice.update('team-app', { baseUrl: null }).baseUrl).toBeNull();
     alice.close();
   });
 });
@@ -374,7 +374,7 @@ describe('test results', () => {
     const alice = as(dir, 'alice');
     const bob = as(dir, 'bob');
     alice.create({
-      name: 'shared',
+      name: 'team-app',
       connector: 'app',
       scope: 'organisational',
       credentials: { apiKey: APP_KEY },
@@ -382,11 +382,11 @@ describe('test results', () => {
     bob.create({ name: 'bobs', connector: 'app', scope: 'organisational', credentials: { apiKey: APP_KEY } });
     const carol = as(dir, 'carol');
 
-    expect(carol.recordTest('shared', { ok: false, message: 'carol says no' })).toBe(false);
-    expect(bob.recordTest('shared', { ok: false, message: 'bob says no' })).toBe(false);
-    expect(alice.get('shared').lastTest).toBeNull();
-    expect(alice.recordTest('shared', { ok: true, message: 'fine' })).toBe(true);
-    expect(bob.get('shared').lastTest).toMatchObject({ ok: true, message: 'fine' });
+    expect(carol.recordTest('team-app', { ok: false, message: 'carol says no' })).toBe(false);
+    expect(bob.recordTest('team-app', { ok: false, message: 'bob says no' })).toBe(false);
+    expect(alice.get('team-app').lastTest).toBeNull();
+    expect(alice.recordTest('team-app', { ok: true, message: 'fine' })).toBe(true);
+    expect(bob.get('team-app').lastTest).toMatchObject({ ok: true, message: 'fine' });
     // Bob owns his; Alice is the admin.
     expect(bob.recordTest('bobs', { ok: true, message: 'mine' })).toBe(true);
     expect(alice.recordTest('bobs', { ok: false, message: 'admin' })).toBe(true);
