@@ -15,7 +15,7 @@ import { authStoreResolver } from '../src/engine/authentications.js';
 import { AuthStore } from '../src/store/auth-store.js';
 import { WorkflowStore } from '../src/store/workflow-store.js';
 import type { WorkflowDocument } from '../src/workflows/document.js';
-import { percentile, SITE_ID, TRACK_KEY } from './support.js';
+import { percentile, SITE_ID, TRACK_KEY, welcomeWorkflow } from './support.js';
 
 const [url = '', runsText = '1000'] = process.argv.slice(2);
 const runs = Number(runsText);
@@ -36,29 +36,7 @@ const engine = createEngine({
   concurrency: 1,
   client: { emulatorUrl: url, rateLimits: false },
 });
-const document: WorkflowDocument = {
-  name: 'Welcome a new customer',
-  trigger: { type: 'manual' },
-  steps: [
-    {
-      id: 'upsert',
-      operation: 'track.create_or_update_customer',
-      version: '2.0',
-      authentication: 'Emulator Track',
-      input: { identifier: '{{ $.trigger.body.id }}', email: '{{ $.trigger.body.email }}' },
-    },
-    {
-      id: 'welcome',
-      operation: 'track.track_custom_event',
-      authentication: 'Emulator Track',
-      input: {
-        identifier: '{{ $.trigger.body.id }}',
-        name: 'welcomed',
-        data: { plan: '{{ $.trigger.body.plan }}', upsert: '{{ $.steps.upsert.status }}' },
-      },
-    },
-  ],
-};
+const document = welcomeWorkflow() as unknown as WorkflowDocument;
 const { workflow } = await store.saveWorkflow({ ownerId: auth.userId, document });
 const client = createClient({
   connector: 'track',

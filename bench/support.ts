@@ -1,5 +1,6 @@
 /** Shared pieces of the benchmark scripts: the emulator as a child process, and result I/O. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -7,6 +8,14 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CIOC = resolve(ROOT, 'bin/cioc.js');
 export const SITE_ID = 'emulator-site-id';
 export const TRACK_KEY = 'emulator-track-key';
+
+/** The two-step example, from the one copy the docs and the CLI tests use. */
+export function welcomeWorkflow(): Record<string, unknown> & { name: string } {
+  return JSON.parse(readFileSync(resolve(ROOT, 'docs/examples/welcome.workflow.json'), 'utf8')) as Record<
+    string,
+    unknown
+  > & { name: string };
+}
 
 export interface RunningEmulator {
   url: string;

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { createClient } from '../src/client.js';
 import { createServer } from '../src/server/server.js';
-import { percentile, SITE_ID, TRACK_KEY } from './support.js';
+import { percentile, SITE_ID, TRACK_KEY, welcomeWorkflow } from './support.js';
 
 const [url = '', runsText = '1000'] = process.argv.slice(2);
 const runs = Number(runsText);
@@ -49,26 +49,9 @@ const saved = await request(`${origin}/api/workflows`, {
   dispatcher: agent,
   headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
   body: JSON.stringify({
+    ...welcomeWorkflow(),
     name: 'Welcome a new customer (webhook)',
     trigger: { type: 'webhook', respond: 'when_finished' },
-    steps: [
-      {
-        id: 'upsert',
-        operation: 'track.create_or_update_customer',
-        authentication: 'Emulator Track',
-        input: { identifier: '{{ $.trigger.body.id }}', email: '{{ $.trigger.body.email }}' },
-      },
-      {
-        id: 'welcome',
-        operation: 'track.track_custom_event',
-        authentication: 'Emulator Track',
-        input: {
-          identifier: '{{ $.trigger.body.id }}',
-          name: 'welcomed',
-          data: { plan: '{{ $.trigger.body.plan }}', upsert: '{{ $.steps.upsert.status }}' },
-        },
-      },
-    ],
   }),
 });
 const workflow = (await saved.body.json()) as { trigger: { webhook_url: string } };
