@@ -135,6 +135,21 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (workflow_id, key)
   );
   `,
+  // 3: the console's login sessions (the id is the sha256 of the cookie's value, never the value
+  // itself), a generation for each workflow's webhook token (rotating it makes the old URL 404),
+  // and the index replays of a run are found by.
+  `
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE INDEX sessions_user ON sessions (user_id);
+  ALTER TABLE workflows ADD COLUMN hook_generation INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX runs_replay_of ON runs (replay_of);
+  `,
 ];
 
 /**

@@ -40,6 +40,8 @@ export interface WorkflowsTable {
   current_version: number;
   created_at: string;
   updated_at: string;
+  /** Bumped to rotate the webhook token (the token is derived from the master key, id and this). */
+  hook_generation: Generated<number>;
 }
 
 export interface WorkflowVersionsTable {
@@ -98,6 +100,15 @@ export interface StepRunsTable {
   duration_ms: number | null;
 }
 
+export interface SessionsTable {
+  /** sha256 (hex) of the session cookie's value; the value itself is never stored. */
+  id: string;
+  user_id: number;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
 export interface TriggerKeysTable {
   workflow_id: string;
   key: string;
@@ -114,6 +125,7 @@ export interface Tables {
   runs: RunsTable;
   step_runs: StepRunsTable;
   trigger_keys: TriggerKeysTable;
+  sessions: SessionsTable;
 }
 
 /**
