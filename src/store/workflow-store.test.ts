@@ -43,7 +43,7 @@ describe('migration 2', () => {
     AuthStore.open({ home: dir, user: 'alice', env: {} }).close();
     // Roll the file back to schema 1 as an older cioc left it.
     const raw = new Database(join(dir, 'cioc.db'));
-    raw.exec(`DROP TABLE trigger_keys; DROP TABLE step_runs; DROP TABLE runs; DROP TABLE workflow_versions;
+    raw.exec(`DROP TABLE sessions; DROP TABLE trigger_keys; DROP TABLE step_runs; DROP TABLE runs; DROP TABLE workflow_versions;
       DROP TABLE workflows; DROP TABLE api_tokens; DROP INDEX users_email;
       ALTER TABLE users DROP COLUMN password_hash; ALTER TABLE users DROP COLUMN email;`);
     raw.pragma('user_version = 1');
