@@ -107,15 +107,23 @@ function Label(props: { id: string; field: Field; as?: 'legend' | 'label' }) {
       ) : null}
     </>
   );
-  return props.as === 'legend' ? <legend>{content}</legend> : <label for={props.id}>{content}</label>;
+  return props.as === 'legend' ? (
+    <legend id={`${props.id}-label`}>{content}</legend>
+  ) : (
+    <label for={props.id} id={`${props.id}-label`}>
+      {content}
+    </label>
+  );
 }
 
+/** Named "Insert reference", described by the field's label (so the label names only the control). */
 function ReferenceButton(props: { ctx: FormContext; field: Field; onInsert: (expression: string) => void }) {
   return (
     <button
       type="button"
       class="ref-button"
-      aria-label={`Insert a reference into ${props.field.label}`}
+      aria-label="Insert reference"
+      aria-describedby={`${idOf(props.ctx, props.field)}-label`}
       title="Insert a reference to the trigger or an earlier step"
       onClick={() => props.ctx.pickReference(props.field.label, props.onInsert)}
     >
