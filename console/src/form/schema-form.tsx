@@ -273,7 +273,7 @@ function FieldView(props: { field: Field; context: FormContext }): ComponentChil
     }
     case 'object':
       return (
-        <fieldset class="field group" {...aria}>
+        <fieldset class="field group" aria-labelledby={`${id}-label`} {...aria}>
           <div class="field-head">
             <Label id={id} field={field} as="legend" />
             <ReferenceButton ctx={ctx} field={field} onInsert={insert} />
@@ -287,7 +287,7 @@ function FieldView(props: { field: Field; context: FormContext }): ComponentChil
     case 'array': {
       const items = Array.isArray(value) ? (value as unknown[]) : [];
       return (
-        <fieldset class="field group" {...aria}>
+        <fieldset class="field group" aria-labelledby={`${id}-label`} {...aria}>
           <div class="field-head">
             <Label id={id} field={field} as="legend" />
             <ReferenceButton ctx={ctx} field={field} onInsert={insert} />
@@ -324,7 +324,7 @@ function FieldView(props: { field: Field; context: FormContext }): ComponentChil
       const variant = field.variants[chosen];
       const inner = variant === undefined ? undefined : fieldFor_(variant.schema, field);
       return (
-        <fieldset class="field group" {...aria}>
+        <fieldset class="field group" aria-labelledby={`${id}-label`} {...aria}>
           <div class="field-head">
             <Label id={id} field={field} as="legend" />
             <ReferenceButton ctx={ctx} field={field} onInsert={insert} />
