@@ -18,6 +18,8 @@ export interface VisibleWorkflow {
   currentVersion: number;
   createdAt: string;
   updatedAt: string;
+  /** The webhook token's generation (rotating the token bumps it). */
+  hookGeneration: number;
   document: WorkflowDocument;
 }
 
@@ -44,6 +46,7 @@ export class WorkflowAccess {
         'w.current_version',
         'w.created_at',
         'w.updated_at',
+        'w.hook_generation',
         'v.document',
       ]);
   }
@@ -79,6 +82,17 @@ export class WorkflowAccess {
   async withTrigger(type: string): Promise<VisibleWorkflow[]> {
     const rows = await this.base().orderBy('w.id').execute();
     return rows.map(toVisible).filter((w) => w.document.trigger.type === type);
+  }
+
+  /** Rotates the workflow's webhook token: the previous URL stops working at once. */
+  async rotateHookToken(workflowId: string): Promise<number> {
+    const row = await this.db
+      .updateTable('workflows')
+      .set((eb) => ({ hook_generation: eb('hook_generation', '+', 1) }))
+      .where('id', '=', workflowId)
+      .returning('hook_generation')
+      .executeTakeFirstOrThrow();
+    return row.hook_generation;
   }
 
   async isAdmin(userId: number, organisationId: number): Promise<boolean> {
@@ -129,6 +143,7 @@ function toVisible(row: {
   current_version: number;
   created_at: string;
   updated_at: string;
+  hook_generation: number;
   document: string;
 }): VisibleWorkflow {
   return {
@@ -140,6 +155,7 @@ function toVisible(row: {
     currentVersion: row.current_version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    hookGeneration: row.hook_generation,
     document: JSON.parse(row.document) as WorkflowDocument,
   };
 }

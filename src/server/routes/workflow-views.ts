@@ -41,7 +41,7 @@ export async function workflowView(
   const type = workflow.document.trigger.type;
   const trigger: Record<string, unknown> = { type };
   if (type === 'webhook' || type === 'customerio_webhook') {
-    const path = `/hooks/${workflow.id}/${webhookToken(ctx.services.connection.master, workflow.id)}`;
+    const path = `/hooks/${workflow.id}/${webhookToken(ctx.services.connection.master, workflow)}`;
     trigger['webhook_url'] = `${ctx.request.protocol}://${ctx.request.host}${path}`;
   }
   if (type === 'schedule') {

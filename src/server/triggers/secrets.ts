@@ -74,12 +74,25 @@ export function triggerSecret(master: MasterKey, document: WorkflowDocument): st
     : undefined;
 }
 
-export function webhookToken(master: MasterKey, workflowId: string): string {
-  return createHmac('sha256', master.key).update(`cioc-webhook-token:${workflowId}`).digest('base64url');
+/**
+ * The token in a workflow's webhook URL: derived from the master key, the workflow id and the
+ * token's generation, so nothing is stored and rotating (generation + 1) retires the old URL.
+ * Generation 0 keeps the derivation of tokens issued before rotation existed.
+ */
+export function webhookToken(master: MasterKey, workflow: { id: string; hookGeneration: number }): string {
+  const label =
+    workflow.hookGeneration === 0
+      ? `cioc-webhook-token:${workflow.id}`
+      : `cioc-webhook-token:${workflow.id}:${String(workflow.hookGeneration)}`;
+  return createHmac('sha256', master.key).update(label).digest('base64url');
 }
 
-export function isWebhookToken(master: MasterKey, workflowId: string, token: string): boolean {
-  const expected = Buffer.from(webhookToken(master, workflowId));
+export function isWebhookToken(
+  master: MasterKey,
+  workflow: { id: string; hookGeneration: number },
+  token: string,
+): boolean {
+  const expected = Buffer.from(webhookToken(master, workflow));
   const given = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
