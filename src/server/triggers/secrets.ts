@@ -4,8 +4,9 @@
  * shown as `[REDACTED]` when it is read, and kept as they were when a document comes back with
  * `[REDACTED]` (the console saves what it loaded). Runs never see them.
  *
- * The webhook URL's token is derived from the master key and the workflow id (HMAC), so it is
- * unguessable without being stored anywhere.
+ * The webhook URL's token is derived from the master key, the workflow id and the token's
+ * generation (HMAC), so it is unguessable without being stored anywhere, and rotating it is a
+ * counter's increment.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ValidationError } from '../../errors.js';
