@@ -212,7 +212,7 @@ describe('access', () => {
     expect(pluck(borrowed.json.error.issues, 'path')).toContain('/steps/0/authentication');
   });
 
-  it('shares a workflow with the organisation: members see and run it, only the owner (or an admin) changes it', async () => {
+  it('shares a workflow with the organisation: members see and run it with their own authentications, only the owner (or an admin) changes it', async () => {
     const saved = await api.call('POST', '/api/workflows?visibility=organisation', {
       token: ada.token,
       body: { ...example, name: 'Shared' },
@@ -220,13 +220,46 @@ describe('access', () => {
     expect(saved.json.visibility).toBe('organisation');
     const id = saved.json.id as string;
     expect((await api.call('GET', `/api/workflows/${id}`, { token: bob.token })).status).toBe(200);
+    const change = await api.call('PUT', `/api/workflows/${id}`, { token: bob.token, body: example });
+    expect(change.status).toBe(403);
+
+    // Sharing the workflow shares no secret: Bob's run cannot use Ada's Personal authentication…
+    const before = emulator.state.events.length;
+    const refused = await api.call('POST', `/api/workflows/${id}/runs?wait=true`, {
+      token: bob.token,
+      body: { id: '8', email: 'y@example.com' },
+    });
+    expect(refused.json.status).toBe('failed');
+    expect(refused.json.steps[0].error.message).toMatch(/Emulator Track/);
+    expect(emulator.state.events.length).toBe(before);
+    // …and a replay Bob starts runs as Bob too.
+    const replay = await api.call('POST', `/api/runs/${refused.json.id as string}/replay`, {
+      token: bob.token,
+      body: { wait: true },
+    });
+    expect(replay.json.status).toBe('failed');
+
+    // With an Organisational authentication the shared workflow runs for every member.
+    const team = await api.call('POST', '/api/authentications', {
+      token: ada.token,
+      body: { ...TRACK_AUTH, name: 'Team Track', scope: 'organisational' },
+    });
+    expect(team.status).toBe(201);
+    const steps = (example['steps'] as Record<string, unknown>[]).map((s) => ({
+      ...s,
+      authentication: 'Team Track',
+    }));
+    const updated = await api.call('PUT', `/api/workflows/${id}`, {
+      token: ada.token,
+      body: { ...example, name: 'Shared', steps },
+    });
+    expect(updated.status, updated.text).toBe(200);
     const run = await api.call('POST', `/api/workflows/${id}/runs?wait=true`, {
       token: bob.token,
       body: { id: '8', email: 'y@example.com' },
     });
     expect(run.json.status).toBe('succeeded');
-    const change = await api.call('PUT', `/api/workflows/${id}`, { token: bob.token, body: example });
-    expect(change.status).toBe(403);
+    expect(run.json.steps.map((s: { status: string }) => s.status)).toEqual(['succeeded', 'succeeded']);
   });
 });
 

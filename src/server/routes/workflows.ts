@@ -192,8 +192,10 @@ export const workflowRoutes: RouteDef[] = [
       const { id } = ctx.request.params as Static<typeof IdParams>;
       const query = ctx.request.query as Static<typeof RunQuery>;
       await visibleWorkflow(ctx, id);
+      // A run started by hand uses its starter's authentications (their Personal ones and the
+      // organisation's), never the owner's Personal ones: sharing a workflow shares no secret.
       const runId = await ctx.services.engine.startRun(
-        { workflowId: id },
+        { workflowId: id, runAs: ctx.principal.user.id },
         { type: 'manual', body: ctx.request.body ?? {}, headers: {}, query: {} },
       );
       if (query.wait !== true) return accepted(ctx, runId);
@@ -261,7 +263,7 @@ export const workflowRoutes: RouteDef[] = [
           ...(body.from === undefined ? {} : { from: body.from }),
           ...(body.to === undefined ? {} : { to: body.to }),
         },
-        { version: body.version },
+        { version: body.version, runAs: ctx.principal.user.id },
       );
       void ctx.reply.code(202);
       return {
@@ -296,6 +298,7 @@ export const workflowRoutes: RouteDef[] = [
         replayId = await ctx.services.engine.replay(id, {
           version: body.version,
           resendUnknown: body.resend_unknown,
+          runAs: ctx.principal.user.id,
         });
       } catch (error) {
         if (error instanceof ValidationError) throw new HttpError(409, 'conflict', error.message);
