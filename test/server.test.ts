@@ -259,7 +259,59 @@ describe('access', () => {
       body: { id: '8', email: 'y@example.com' },
     });
     expect(run.json.status).toBe('succeeded');
-    expect(run.json.steps.map((s: { status: string }) => s.status)).toEqual(['succeeded', 'succeeded']);
+    expect(pluck(run.json.steps, 'status')).toEqual(['succeeded', 'succeeded']);
+  });
+});
+
+describe('an admin changing a member’s shared workflow', () => {
+  it("may not save steps that use the owner's Personal authentication, only Organisational ones", async () => {
+    const bobAuth = await api.call('POST', '/api/authentications', {
+      token: bob.token,
+      body: { ...TRACK_AUTH, name: 'Bob Track' },
+    });
+    expect(bobAuth.status).toBe(201);
+    const steps = (example['steps'] as Record<string, unknown>[]).map((s) => ({
+      ...s,
+      authentication: 'Bob Track',
+    }));
+    const shared = await api.call('POST', '/api/workflows?visibility=organisation', {
+      token: bob.token,
+      body: { ...example, name: 'Bob shares', steps },
+    });
+    expect(shared.status, shared.text).toBe(201);
+    const id = shared.json.id as string;
+    const edited = await api.call('PUT', `/api/workflows/${id}`, {
+      token: ada.token,
+      body: { ...example, name: 'Bob shares', steps },
+    });
+    expect(edited.status).toBe(400);
+    expect(edited.json.error.issues).toEqual([
+      {
+        path: '/steps/0/authentication',
+        message: expect.stringMatching(/"Bob Track" is bob@example\.com's Personal authentication/) as string,
+      },
+      { path: '/steps/1/authentication', message: expect.any(String) as string },
+    ]);
+    const organisational = await api.call('POST', '/api/authentications', {
+      token: ada.token,
+      body: { ...TRACK_AUTH, name: 'Org Track', scope: 'organisational' },
+    });
+    expect(organisational.status).toBe(201);
+    const fixed = await api.call('PUT', `/api/workflows/${id}`, {
+      token: ada.token,
+      body: {
+        ...example,
+        name: 'Bob shares',
+        steps: steps.map((s) => ({ ...s, authentication: 'Org Track' })),
+      },
+    });
+    expect(fixed.status, fixed.text).toBe(200);
+    // Its owner still may use his own.
+    const own = await api.call('PUT', `/api/workflows/${id}`, {
+      token: bob.token,
+      body: { ...example, name: 'Bob shares', steps },
+    });
+    expect(own.status, own.text).toBe(200);
   });
 });
 
