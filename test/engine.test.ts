@@ -528,6 +528,69 @@ describe('replay never resends a send that cannot be deduplicated', () => {
     expect(step(replayed, 'send')).toMatchObject({ status: 'succeeded', reused_from: view.id });
   });
 
+  it('resumes a replay that died before its first step with the replay plan: the delivered send is reused, the event keeps its id', async () => {
+    const doc = {
+      name: 'replay crash',
+      trigger: { type: 'manual' },
+      steps: [
+        {
+          id: 'lookup',
+          operation: 'app.get_segment',
+          authentication: 'Emulator App',
+          on_error: 'continue',
+          input: { segment_id: 777101 },
+        },
+        send,
+        {
+          id: 'event',
+          operation: 'track.track_custom_event',
+          authentication: 'Emulator Track',
+          retries: 0,
+          input: { identifier: 'rc1', name: 'replay-crash' },
+        },
+      ],
+    };
+    emulator.faults.add({ path: '/api/v1/customers/rc1/events', status: 400, times: 1 });
+    const view = await run(doc);
+    expect(view.steps.map((s) => [s.key, s.status])).toEqual([
+      ['lookup', 'failed'],
+      ['send', 'succeeded'],
+      ['event', 'failed'],
+    ]);
+    const eventId = step(view, 'event').generated_ids[0];
+    expect(eventId).toEqual(expect.any(String));
+    expect(emails()).toBe(1);
+    // The replay's run record is written, then its process dies before any step ran.
+    const now = new Date().toISOString();
+    const replayId = '01J0000000000000000000RC01';
+    await h.store.createRun({
+      id: replayId,
+      workflowId: view.workflow_id,
+      workflowVersion: view.workflow_version,
+      ownerId: h.ownerId,
+      status: 'queued',
+      trigger: view.trigger,
+      replayOf: view.id,
+      output: null,
+      error: null,
+      claimedBy: 'elsewhere:99:dead',
+      heartbeatAt: new Date(Date.now() - 120_000).toISOString(),
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+      durationMs: null,
+    });
+    expect(await h.engine.resumeInterrupted()).toContain(replayId);
+    const resumed = await h.engine.waitForRun(replayId);
+    expect(resumed.status).toBe('succeeded');
+    expect(emails()).toBe(1);
+    expect(step(resumed, 'send')).toMatchObject({ status: 'succeeded', reused_from: view.id });
+    expect(step(resumed, 'event').generated_ids).toEqual([eventId]);
+    expect(emulator.state.events.filter((e) => e.name === 'replay-crash').map((e) => e.id)).toEqual([
+      eventId,
+    ]);
+  });
+
   it('does not replay a run twice once a replay of it succeeded (replay, then replayFailed)', async () => {
     const from = new Date().toISOString();
     emulator.faults.add({ path: '/v1/send/email', status: 400, times: 1 });

@@ -75,6 +75,31 @@ describe('webhook trigger', () => {
     expect(await runsOf(id)).toHaveLength(1);
   });
 
+  it('rotates the token: the old URL is a 404 at once, the new one starts runs; only its owner may rotate', async () => {
+    const { id, hook } = await save({ type: 'webhook' });
+    expect((await api.call('POST', `/api/workflows/${id}/webhook-token`, { token: bob.token })).status).toBe(
+      404,
+    );
+    const rotated = await api.call('POST', `/api/workflows/${id}/webhook-token`, { token: ada.token });
+    expect(rotated.status, rotated.text).toBe(200);
+    const fresh = new URL(rotated.json.webhook_url as string).pathname;
+    expect(fresh).toMatch(new RegExp(`^/hooks/${id}/[A-Za-z0-9_-]{43}$`));
+    expect(fresh).not.toBe(hook);
+    expect((await api.call('POST', hook, { body: {} })).status).toBe(404);
+    expect((await api.call('POST', fresh, { body: {} })).status).toBe(202);
+    const shown = await api.call('GET', `/api/workflows/${id}`, { token: ada.token });
+    expect(new URL(shown.json.trigger.webhook_url as string).pathname).toBe(fresh);
+    const manual = await api.call('POST', '/api/workflows', {
+      token: ada.token,
+      body: { name: `Manual ${String(Math.random())}`, trigger: { type: 'manual' }, steps: [eventStep('m')] },
+    });
+    const refused = await api.call('POST', `/api/workflows/${manual.json.id as string}/webhook-token`, {
+      token: ada.token,
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.message).toMatch(/manual trigger; only webhook triggers have a token/);
+  });
+
   it('starts at most one run per Idempotency-Key', async () => {
     const { id, hook } = await save({ type: 'webhook' });
     const first = await api.call('POST', hook, { body: { n: 1 }, headers: { 'idempotency-key': 'order-1' } });

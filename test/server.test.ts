@@ -212,7 +212,7 @@ describe('access', () => {
     expect(pluck(borrowed.json.error.issues, 'path')).toContain('/steps/0/authentication');
   });
 
-  it('shares a workflow with the organisation: members see and run it, only the owner (or an admin) changes it', async () => {
+  it('shares a workflow with the organisation: members see and run it with their own authentications, only the owner (or an admin) changes it', async () => {
     const saved = await api.call('POST', '/api/workflows?visibility=organisation', {
       token: ada.token,
       body: { ...example, name: 'Shared' },
@@ -220,13 +220,98 @@ describe('access', () => {
     expect(saved.json.visibility).toBe('organisation');
     const id = saved.json.id as string;
     expect((await api.call('GET', `/api/workflows/${id}`, { token: bob.token })).status).toBe(200);
+    const change = await api.call('PUT', `/api/workflows/${id}`, { token: bob.token, body: example });
+    expect(change.status).toBe(403);
+
+    // Sharing the workflow shares no secret: Bob's run cannot use Ada's Personal authentication…
+    const before = emulator.state.events.length;
+    const refused = await api.call('POST', `/api/workflows/${id}/runs?wait=true`, {
+      token: bob.token,
+      body: { id: '8', email: 'y@example.com' },
+    });
+    expect(refused.json.status).toBe('failed');
+    expect(refused.json.steps[0].error.message).toMatch(/Emulator Track/);
+    expect(emulator.state.events.length).toBe(before);
+    // …and a replay Bob starts runs as Bob too.
+    const replay = await api.call('POST', `/api/runs/${refused.json.id as string}/replay`, {
+      token: bob.token,
+      body: { wait: true },
+    });
+    expect(replay.json.status).toBe('failed');
+
+    // With an Organisational authentication the shared workflow runs for every member.
+    const team = await api.call('POST', '/api/authentications', {
+      token: ada.token,
+      body: { ...TRACK_AUTH, name: 'Team Track', scope: 'organisational' },
+    });
+    expect(team.status).toBe(201);
+    const steps = (example['steps'] as Record<string, unknown>[]).map((s) => ({
+      ...s,
+      authentication: 'Team Track',
+    }));
+    const updated = await api.call('PUT', `/api/workflows/${id}`, {
+      token: ada.token,
+      body: { ...example, name: 'Shared', steps },
+    });
+    expect(updated.status, updated.text).toBe(200);
     const run = await api.call('POST', `/api/workflows/${id}/runs?wait=true`, {
       token: bob.token,
       body: { id: '8', email: 'y@example.com' },
     });
     expect(run.json.status).toBe('succeeded');
-    const change = await api.call('PUT', `/api/workflows/${id}`, { token: bob.token, body: example });
-    expect(change.status).toBe(403);
+    expect(pluck(run.json.steps, 'status')).toEqual(['succeeded', 'succeeded']);
+  });
+});
+
+describe('an admin changing a member’s shared workflow', () => {
+  it("may not save steps that use the owner's Personal authentication, only Organisational ones", async () => {
+    const bobAuth = await api.call('POST', '/api/authentications', {
+      token: bob.token,
+      body: { ...TRACK_AUTH, name: 'Bob Track' },
+    });
+    expect(bobAuth.status).toBe(201);
+    const steps = (example['steps'] as Record<string, unknown>[]).map((s) => ({
+      ...s,
+      authentication: 'Bob Track',
+    }));
+    const shared = await api.call('POST', '/api/workflows?visibility=organisation', {
+      token: bob.token,
+      body: { ...example, name: 'Bob shares', steps },
+    });
+    expect(shared.status, shared.text).toBe(201);
+    const id = shared.json.id as string;
+    const edited = await api.call('PUT', `/api/workflows/${id}`, {
+      token: ada.token,
+      body: { ...example, name: 'Bob shares', steps },
+    });
+    expect(edited.status).toBe(400);
+    expect(edited.json.error.issues).toEqual([
+      {
+        path: '/steps/0/authentication',
+        message: expect.stringMatching(/"Bob Track" is bob@example\.com's Personal authentication/) as string,
+      },
+      { path: '/steps/1/authentication', message: expect.any(String) as string },
+    ]);
+    const organisational = await api.call('POST', '/api/authentications', {
+      token: ada.token,
+      body: { ...TRACK_AUTH, name: 'Org Track', scope: 'organisational' },
+    });
+    expect(organisational.status).toBe(201);
+    const fixed = await api.call('PUT', `/api/workflows/${id}`, {
+      token: ada.token,
+      body: {
+        ...example,
+        name: 'Bob shares',
+        steps: steps.map((s) => ({ ...s, authentication: 'Org Track' })),
+      },
+    });
+    expect(fixed.status, fixed.text).toBe(200);
+    // Its owner still may use his own.
+    const own = await api.call('PUT', `/api/workflows/${id}`, {
+      token: bob.token,
+      body: { ...example, name: 'Bob shares', steps },
+    });
+    expect(own.status, own.text).toBe(200);
   });
 });
 

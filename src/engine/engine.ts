@@ -347,13 +347,31 @@ class WorkflowEngine implements Engine {
       if (!(isDeadHere(run.claimedBy) || beat < staleBefore)) continue;
       if (!(await this.store.claimRun(run.id, run.claimedBy, this.identity, new Date().toISOString())))
         continue;
-      const prior = new Map<string, PriorStep>();
-      for (const step of await this.store.getSteps(run.id))
-        prior.set(step.key, { record: step, reuse: TERMINAL.has(step.status) });
-      this.enqueue(run.id, prior);
+      this.enqueue(run.id, await this.resumePlan(run));
       resumed.push(run.id);
     }
     return resumed;
+  }
+
+  /**
+   * What an interrupted run reuses: its own finished steps; and, for a replay, first the plan it
+   * was started with (the replayed run's steps), so a step the replay had not reached yet keeps
+   * the replayed run's generated ids and a delivered send that cannot be deduplicated is still
+   * reused, never sent again. The replay was allowed when it started (`resend_unknown` included),
+   * so the plan is rebuilt with that consent.
+   */
+  private async resumePlan(run: RunRecord): Promise<Map<string, PriorStep>> {
+    const prior = new Map<string, PriorStep>();
+    if (run.replayOf !== null) {
+      const original = await this.store.getSteps(run.replayOf);
+      if (original.length > 0) {
+        const document = await this.document(run.workflowId, run.workflowVersion);
+        for (const [key, step] of replayPlan(document, original, true)) prior.set(key, step);
+      }
+    }
+    for (const step of await this.store.getSteps(run.id))
+      prior.set(step.key, { record: step, reuse: TERMINAL.has(step.status) });
+    return prior;
   }
 
   async prune(): Promise<number> {

@@ -18,6 +18,8 @@ export interface VisibleWorkflow {
   currentVersion: number;
   createdAt: string;
   updatedAt: string;
+  /** The webhook token's generation (rotating the token bumps it). */
+  hookGeneration: number;
   document: WorkflowDocument;
 }
 
@@ -44,6 +46,7 @@ export class WorkflowAccess {
         'w.current_version',
         'w.created_at',
         'w.updated_at',
+        'w.hook_generation',
         'v.document',
       ]);
   }
@@ -65,6 +68,30 @@ export class WorkflowAccess {
     return rows.map(toVisible);
   }
 
+  /** The newest run of each of these workflows (by creation), for lists; absent when none. */
+  async lastRuns(
+    workflowIds: readonly string[],
+  ): Promise<Map<string, { id: string; status: string; created_at: string }>> {
+    if (workflowIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('runs as r')
+      .select(['r.id', 'r.workflow_id', 'r.status', 'r.created_at'])
+      .where('r.workflow_id', 'in', workflowIds)
+      .where('r.id', '=', (eb) =>
+        eb
+          .selectFrom('runs as l')
+          .select('l.id')
+          .whereRef('l.workflow_id', '=', 'r.workflow_id')
+          .orderBy('l.created_at', 'desc')
+          .orderBy('l.id', 'desc')
+          .limit(1),
+      )
+      .execute();
+    return new Map(
+      rows.map((r) => [r.workflow_id, { id: r.id, status: r.status, created_at: r.created_at }]),
+    );
+  }
+
   async getVisible(userId: number, workflowId: string): Promise<VisibleWorkflow | undefined> {
     const [found] = await this.listVisible(userId, { workflowId });
     return found;
@@ -79,6 +106,17 @@ export class WorkflowAccess {
   async withTrigger(type: string): Promise<VisibleWorkflow[]> {
     const rows = await this.base().orderBy('w.id').execute();
     return rows.map(toVisible).filter((w) => w.document.trigger.type === type);
+  }
+
+  /** Rotates the workflow's webhook token: the previous URL stops working at once. */
+  async rotateHookToken(workflowId: string): Promise<number> {
+    const row = await this.db
+      .updateTable('workflows')
+      .set((eb) => ({ hook_generation: eb('hook_generation', '+', 1) }))
+      .where('id', '=', workflowId)
+      .returning('hook_generation')
+      .executeTakeFirstOrThrow();
+    return row.hook_generation;
   }
 
   async isAdmin(userId: number, organisationId: number): Promise<boolean> {
@@ -129,6 +167,7 @@ function toVisible(row: {
   current_version: number;
   created_at: string;
   updated_at: string;
+  hook_generation: number;
   document: string;
 }): VisibleWorkflow {
   return {
@@ -140,6 +179,7 @@ function toVisible(row: {
     currentVersion: row.current_version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    hookGeneration: row.hook_generation,
     document: JSON.parse(row.document) as WorkflowDocument,
   };
 }

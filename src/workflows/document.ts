@@ -127,6 +127,9 @@ export type Step = Static<typeof Step>;
 export const TRIGGER_TYPES = ['manual', 'webhook', 'schedule', 'customerio_webhook'] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
+/** How the store keeps a trigger secret (sealed with the master key); clients never see it. */
+const SealedSecret = Type.Object({ sealed: Type.String() }, { additionalProperties: false });
+
 export const Trigger = Type.Object(
   {
     type: Type.Union(
@@ -141,6 +144,32 @@ export const Trigger = Type.Object(
     ),
     cron: Type.Optional(Type.String({ minLength: 1, description: 'schedule: a cron expression.' })),
     timezone: Type.Optional(Type.String({ minLength: 1, description: 'schedule: an IANA time zone.' })),
+    secret: Type.Optional(
+      Type.Union([Type.String({ minLength: 8, maxLength: 1000 }), SealedSecret], {
+        description:
+          'webhook: a shared secret; deliveries must carry an HMAC-SHA256 of the raw body. Write-only: read back as "[REDACTED]", and "[REDACTED]" on save keeps the stored one.',
+      }),
+    ),
+    signature_header: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9-]{1,100}$',
+        description: 'webhook: the header carrying `sha256=<hex>` (default X-Signature-256).',
+      }),
+    ),
+    signing_key: Type.Optional(
+      Type.Union([Type.String({ minLength: 8, maxLength: 1000 }), SealedSecret], {
+        description:
+          "customerio_webhook: the reporting webhook's signing key from Customer.io. Write-only, like `secret`.",
+      }),
+    ),
+    tolerance_seconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 86_400,
+        description:
+          'customerio_webhook: how old X-CIO-Timestamp may be, in seconds (0: no check; default 300).',
+      }),
+    ),
   },
   { additionalProperties: true, description: 'Trigger-specific settings are checked by the server.' },
 );

@@ -11,6 +11,9 @@
  *
  * A wrong token, or a workflow without such a trigger, is a 404; a bad or missing signature a
  * 401. Neither starts anything.
+ *
+ * `POST /api/workflows/:id/webhook-token` rotates the token (owner or organisation admin): the
+ * old URL answers 404 from then on; the answer carries the new URL.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
@@ -19,7 +22,8 @@ import { isRecord } from '../../errors.js';
 import { verifyWebhookRequest } from '../../webhooks/verify.js';
 import { HttpError, notFound } from '../http-error.js';
 import { route, type RouteContext, type RouteDef } from '../route.js';
-import { isWebhookToken, triggerSecret } from '../triggers/secrets.js';
+import { isWebhookToken, triggerSecret, webhookToken } from '../triggers/secrets.js';
+import { changeableWorkflow } from './workflow-views.js';
 
 const HookParams = Type.Object({
   workflowId: Type.String({ maxLength: 100 }),
@@ -121,7 +125,7 @@ export const hookRoutes: RouteDef[] = [
       const type = workflow?.document.trigger.type;
       if (
         workflow === undefined ||
-        !isWebhookToken(connection.master, workflowId, token) ||
+        !isWebhookToken(connection.master, workflow, token) ||
         (type !== 'webhook' && type !== 'customerio_webhook')
       )
         throw notFound('This webhook');
@@ -198,6 +202,30 @@ export const hookRoutes: RouteDef[] = [
         before.some((k) => k.key === idempotencyKey),
         trigger['respond'] === 'when_finished',
       );
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/api/workflows/:id/webhook-token',
+    summary: "Rotate the workflow's webhook token (the previous URL stops working at once)",
+    tags: ['triggers'],
+    schema: {
+      params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
+      response: { 200: Type.Object({ webhook_url: Type.String() }) },
+    },
+    async handler(ctx) {
+      const { id } = ctx.request.params as { id: string };
+      const workflow = await changeableWorkflow(ctx, id);
+      const type = workflow.document.trigger.type;
+      if (type !== 'webhook' && type !== 'customerio_webhook')
+        throw new HttpError(
+          409,
+          'conflict',
+          `Workflow ${id} has a ${type} trigger; only webhook triggers have a token`,
+        );
+      const hookGeneration = await ctx.services.access.rotateHookToken(id);
+      const token = webhookToken(ctx.services.connection.master, { id, hookGeneration });
+      return { webhook_url: `${ctx.request.protocol}://${ctx.request.host}/hooks/${id}/${token}` };
     },
   }),
 ];

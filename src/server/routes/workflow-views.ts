@@ -1,8 +1,8 @@
 /** Finding a workflow the caller may see (else 404), may change (else 403), and showing it. */
-import { ValidationError } from '../../errors.js';
+import { ValidationError, type ValidationIssue } from '../../errors.js';
 import type { ConnectorId } from '../../regions.js';
 import type { VisibleWorkflow } from '../../store/workflow-access.js';
-import type { WorkflowDocument } from '../../workflows/document.js';
+import type { Step, WorkflowDocument } from '../../workflows/document.js';
 import { workflowIssues } from '../../workflows/validate.js';
 import { HttpError, notFound } from '../http-error.js';
 import type { RouteContext } from '../route.js';
@@ -41,7 +41,7 @@ export async function workflowView(
   const type = workflow.document.trigger.type;
   const trigger: Record<string, unknown> = { type };
   if (type === 'webhook' || type === 'customerio_webhook') {
-    const path = `/hooks/${workflow.id}/${webhookToken(ctx.services.connection.master, workflow.id)}`;
+    const path = `/hooks/${workflow.id}/${webhookToken(ctx.services.connection.master, workflow)}`;
     trigger['webhook_url'] = `${ctx.request.protocol}://${ctx.request.host}${path}`;
   }
   if (type === 'schedule') {
@@ -83,6 +83,8 @@ export async function saveWorkflow(
   };
   const issues = workflowIssues(body, { authentication: lookup });
   if (issues.length === 0) issues.push(...triggerIssues((body as WorkflowDocument).trigger));
+  if (issues.length === 0 && ownerId !== ctx.principal.user.id)
+    issues.push(...borrowedAuthentications((body as WorkflowDocument).steps, auth, existing?.owner ?? ''));
   if (issues.length > 0) throw new ValidationError('Invalid workflow', issues);
   const document = sealTriggerSecret(
     ctx.services.connection.master,
@@ -105,4 +107,29 @@ export async function saveWorkflow(
   const view = await ctx.services.access.get(saved.workflow.id);
   if (view === undefined) throw notFound(`Workflow ${saved.workflow.id}`);
   return view;
+}
+
+/**
+ * An admin may change a workflow another member owns, but the runs of its webhook and schedule
+ * triggers use the owner's authentications: so whoever is not the owner may only save steps whose
+ * authentication is an Organisational one, never the owner's Personal ones (that would let them
+ * send anything with a key they were never given).
+ */
+function borrowedAuthentications(
+  steps: readonly Step[],
+  auth: { get(name: string): { scope: string } },
+  owner: string,
+  at = '/steps',
+): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  steps.forEach((step, i) => {
+    if (step.authentication !== undefined && auth.get(step.authentication).scope === 'personal')
+      issues.push({
+        path: `${at}/${String(i)}/authentication`,
+        message: `"${step.authentication}" is ${owner}'s Personal authentication: only they may save steps that use it (use an Organisational authentication)`,
+      });
+    if (step.steps !== undefined)
+      issues.push(...borrowedAuthentications(step.steps, auth, owner, `${at}/${String(i)}/steps`));
+  });
+  return issues;
 }

@@ -12,7 +12,7 @@ import {
   RunView,
   Visibility,
   WorkflowDocument,
-  WorkflowSummary,
+  WorkflowListItem,
   WorkflowVersions,
   WorkflowView,
 } from '../schemas.js';
@@ -98,10 +98,19 @@ export const workflowRoutes: RouteDef[] = [
     url: '/api/workflows',
     summary: 'The workflows you may see: yours and those shared with your organisation',
     tags: ['workflows'],
-    schema: { response: { 200: Type.Object({ workflows: Type.Array(WorkflowSummary) }) } },
+    schema: { response: { 200: Type.Object({ workflows: Type.Array(WorkflowListItem) }) } },
     async handler(ctx) {
       const workflows = await ctx.services.access.listVisible(ctx.principal.user.id);
-      return { workflows: await Promise.all(workflows.map((w) => workflowView(ctx, w, false))) };
+      const lastRuns = await ctx.services.access.lastRuns(workflows.map((w) => w.id));
+      return {
+        workflows: await Promise.all(
+          workflows.map(async (w) => ({
+            ...(await workflowView(ctx, w, false)),
+            trigger_type: w.document.trigger.type,
+            last_run: lastRuns.get(w.id) ?? null,
+          })),
+        ),
+      };
     },
   }),
   route({
@@ -192,8 +201,10 @@ export const workflowRoutes: RouteDef[] = [
       const { id } = ctx.request.params as Static<typeof IdParams>;
       const query = ctx.request.query as Static<typeof RunQuery>;
       await visibleWorkflow(ctx, id);
+      // A run started by hand uses its starter's authentications (their Personal ones and the
+      // organisation's), never the owner's Personal ones: sharing a workflow shares no secret.
       const runId = await ctx.services.engine.startRun(
-        { workflowId: id },
+        { workflowId: id, runAs: ctx.principal.user.id },
         { type: 'manual', body: ctx.request.body ?? {}, headers: {}, query: {} },
       );
       if (query.wait !== true) return accepted(ctx, runId);
@@ -261,7 +272,7 @@ export const workflowRoutes: RouteDef[] = [
           ...(body.from === undefined ? {} : { from: body.from }),
           ...(body.to === undefined ? {} : { to: body.to }),
         },
-        { version: body.version },
+        { version: body.version, runAs: ctx.principal.user.id },
       );
       void ctx.reply.code(202);
       return {
@@ -296,6 +307,7 @@ export const workflowRoutes: RouteDef[] = [
         replayId = await ctx.services.engine.replay(id, {
           version: body.version,
           resendUnknown: body.resend_unknown,
+          runAs: ctx.principal.user.id,
         });
       } catch (error) {
         if (error instanceof ValidationError) throw new HttpError(409, 'conflict', error.message);

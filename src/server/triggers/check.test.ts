@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { scheduleOf, triggerIssues } from './check.js';
-import type { Trigger } from '../../workflows/document.js';
 
 describe('schedule occurrences', () => {
   it("follow the trigger's time zone, across a daylight-saving change", () => {
@@ -22,11 +21,11 @@ describe('trigger settings', () => {
     ]);
     expect(triggerIssues({ type: 'schedule', cron: '61 * * * *' })[0]?.path).toBe('/trigger/cron');
     expect(triggerIssues({ type: 'manual', cron: '* * * * *' })[0]?.path).toBe('/trigger/cron');
-    expect(triggerIssues({ type: 'webhook', signature_header: 'X-Sig' } as Trigger)).toEqual([
+    expect(triggerIssues({ type: 'webhook', signature_header: 'X-Sig' })).toEqual([
       { path: '/trigger/secret', message: 'is required when signature_header is set' },
     ]);
     expect(
-      triggerIssues({ type: 'customerio_webhook', signing_key: 'k', tolerance_seconds: -1 } as Trigger)[0]
+      triggerIssues({ type: 'customerio_webhook', signing_key: 'k', tolerance_seconds: -1 })[0]
         ?.path,
     ).toBe('/trigger/tolerance_seconds');
   });

@@ -4,8 +4,9 @@
  * shown as `[REDACTED]` when it is read, and kept as they were when a document comes back with
  * `[REDACTED]` (the console saves what it loaded). Runs never see them.
  *
- * The webhook URL's token is derived from the master key and the workflow id (HMAC), so it is
- * unguessable without being stored anywhere.
+ * The webhook URL's token is derived from the master key, the workflow id and the token's
+ * generation (HMAC), so it is unguessable without being stored anywhere, and rotating it is a
+ * counter's increment.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ValidationError } from '../../errors.js';
@@ -74,12 +75,25 @@ export function triggerSecret(master: MasterKey, document: WorkflowDocument): st
     : undefined;
 }
 
-export function webhookToken(master: MasterKey, workflowId: string): string {
-  return createHmac('sha256', master.key).update(`cioc-webhook-token:${workflowId}`).digest('base64url');
+/**
+ * The token in a workflow's webhook URL: derived from the master key, the workflow id and the
+ * token's generation, so nothing is stored and rotating (generation + 1) retires the old URL.
+ * Generation 0 keeps the derivation of tokens issued before rotation existed.
+ */
+export function webhookToken(master: MasterKey, workflow: { id: string; hookGeneration: number }): string {
+  const label =
+    workflow.hookGeneration === 0
+      ? `cioc-webhook-token:${workflow.id}`
+      : `cioc-webhook-token:${workflow.id}:${String(workflow.hookGeneration)}`;
+  return createHmac('sha256', master.key).update(label).digest('base64url');
 }
 
-export function isWebhookToken(master: MasterKey, workflowId: string, token: string): boolean {
-  const expected = Buffer.from(webhookToken(master, workflowId));
+export function isWebhookToken(
+  master: MasterKey,
+  workflow: { id: string; hookGeneration: number },
+  token: string,
+): boolean {
+  const expected = Buffer.from(webhookToken(master, workflow));
   const given = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
