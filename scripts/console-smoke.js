@@ -70,6 +70,7 @@ try {
     .waitFor({ state: 'attached' });
 
   await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText(/^Version \d+$|^Saved as version/).waitFor();
   await page.getByRole('button', { name: 'Run workflow' }).click();
   await page.getByLabel(/Trigger body/).fill('{"id":"42"}');
   await page

@@ -295,7 +295,7 @@ export function BuilderPage(props: { id: string }) {
           <button type="button" onClick={() => void save()} disabled={saving || (!dirty && !isNew)}>
             Save
           </button>
-          <button type="button" class="primary" onClick={() => setRunDialog(true)}>
+          <button type="button" class="primary" disabled={saving} onClick={() => setRunDialog(true)}>
             <span aria-hidden="true">▶ </span>Run workflow
           </button>
         </div>

@@ -26,6 +26,7 @@ export function AuthenticationsPage() {
     try {
       const report = await api.post<TestReport>(`/api/authentications/${enc(a.id)}/test`);
       setTests((t) => ({ ...t, [a.id]: report }));
+      list.reload();
     } catch (e) {
       setTests((t) => {
         const { [a.id]: _gone, ...rest } = t;
