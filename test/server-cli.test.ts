@@ -21,7 +21,7 @@ function serve(env: Record<string, string>): Promise<{ origin: string; stop: () 
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
+      const match = /^Console\s+(http:\/\/\S+)/m.exec(out);
       if (match?.[1] !== undefined)
         resolve({
           origin: match[1],

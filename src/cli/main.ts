@@ -40,10 +40,21 @@ export function buildProgram(
 
   program
     .command('serve')
-    .description('Run the HTTP API, the workflow engine and the triggers (see docs/server.md).')
+    .description(
+      'Run the web console, the HTTP API, the workflow engine and the triggers (see docs/server.md).',
+    )
     .option('--host <host>', 'address to listen on (env CIOC_HOST; default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (env CIOC_PORT; default 3000)')
+    .option(
+      '--emulator',
+      'also run the Customer.io emulator in-process; emulator-region authentications use it',
+    )
+    .option('--emulator-port <port>', 'with --emulator: its port on 127.0.0.1 (default 4010)')
     .option('--emulator-url <url>', 'where emulator-region authentications point (env CIOC_EMULATOR_URL)')
+    .option(
+      '--trust-proxy',
+      'behind a reverse proxy: believe X-Forwarded-For/-Proto/-Host (client IP, https for Secure cookies)',
+    )
     .option('--concurrency <n>', 'runs executed at once (default 8)')
     .option('--keep-runs <n>', 'keep the newest N finished runs per workflow (env CIOC_KEEP_RUNS)')
     .option('--keep-days <n>', 'keep finished runs N days (env CIOC_KEEP_DAYS)')

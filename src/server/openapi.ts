@@ -47,7 +47,7 @@ export function openApiDocument(routes: readonly RouteDef[]): Json {
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     };
     operation['responses'] = responses;
-    if (r.auth !== false) operation['security'] = [{ bearer: [] }];
+    if (r.auth !== false) operation['security'] = [{ bearer: [] }, { session: [] }];
     (paths[path] ??= {})[r.method.toLowerCase()] = operation;
   }
   return {
@@ -62,6 +62,13 @@ export function openApiDocument(routes: readonly RouteDef[]): Json {
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API token (`cioc token create`).' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'cioc_session',
+          description:
+            "The console's session (POST /api/session); POST, PUT, PATCH and DELETE also need the X-CSRF-Token header.",
+        },
       },
       schemas: { ...components, Error: ERROR_SCHEMA },
     },

@@ -1,15 +1,17 @@
 /**
- * Who is calling. Authentication is a list of authenticators tried in order: the bearer API token
- * now; the web console adds a session cookie (and, for that kind of principal only, a CSRF check
- * on state-changing requests) without any route changing.
+ * Who is calling. Authentication is a list of authenticators tried in order: the bearer API token,
+ * then the web console's session cookie (`session-auth.ts`, which for that kind of principal only
+ * adds a CSRF check on state-changing requests), without any route changing.
  */
 import type { FastifyRequest } from 'fastify';
 import type { AccountsStore, UserInfo } from '../store/accounts-store.js';
 
 export interface Principal {
   user: UserInfo;
-  /** How the caller proved who they are: `token` (Authorization: Bearer) or, later, `session`. */
+  /** How the caller proved who they are: `token` (Authorization: Bearer) or `session` (the console's cookie). */
   via: 'token' | 'session';
+  /** With `via: 'session'`: the session's id (sha256 of the cookie's value). */
+  sessionId?: string;
 }
 
 export type Authenticator = (request: FastifyRequest) => Promise<Principal | undefined>;

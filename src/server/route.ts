@@ -27,7 +27,7 @@ export interface RouteContext {
 }
 
 export interface RouteDef {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   summary: string;
   tags: string[];

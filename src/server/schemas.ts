@@ -50,6 +50,18 @@ const WorkflowFields = {
 };
 
 export const WorkflowSummary = Type.Object(WorkflowFields);
+/** A workflow in a list: what it is triggered by and how its newest run went. */
+export const WorkflowListItem = Type.Object(
+  {
+    ...WorkflowFields,
+    trigger_type: Type.String({ description: 'The trigger type (manual, webhook, schedule, …).' }),
+    last_run: Type.Union(
+      [Type.Object({ id: Type.String(), status: Type.String(), created_at: Type.String() }), Type.Null()],
+      { description: 'The newest run, null when it has never run.' },
+    ),
+  },
+  { title: 'WorkflowListItem' },
+);
 export const WorkflowView = Type.Object(
   {
     ...WorkflowFields,

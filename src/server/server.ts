@@ -7,16 +7,25 @@ import type { ClientDefaults } from '../engine/authentications.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { AccountsStore } from '../store/accounts-store.js';
 import { openStoreConnection } from '../store/auth-store.js';
+import { SessionsStore } from '../store/sessions-store.js';
 import { WorkflowAccess } from '../store/workflow-access.js';
 import { WorkflowStore } from '../store/workflow-store.js';
+import { consoleFiles, DEFAULT_CONSOLE_DIR } from './console-static.js';
 import { errorAnswer, HttpError } from './http-error.js';
+import { LoginLimiter, type LoginLimits } from './login-limiter.js';
 import { bearerToken, type Authenticator } from './principal.js';
 import type { RouteDef } from './route.js';
 import { authenticationRoutes } from './routes/authentications.js';
 import { catalogueRoutes } from './routes/catalogue.js';
+import { consoleConfigRoutes } from './routes/console-config.js';
 import { hookRoutes } from './routes/hooks.js';
+import { memberRoutes } from './routes/members.js';
+import { sessionRoutes } from './routes/session.js';
 import { systemRoutes } from './routes/system.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { workflowRoutes } from './routes/workflows.js';
+import { securityHeaders } from './security-headers.js';
+import { sessionCookie } from './session-auth.js';
 import { authViews, serverResolver, type Services } from './services.js';
 import { systemClock, type Clock } from './triggers/clock.js';
 import { Scheduler } from './triggers/schedule.js';
@@ -37,10 +46,18 @@ export interface ServerOptions {
   /** Time for triggers (schedule ticks, signature windows); tests pass a ManualClock. */
   clock?: Clock | undefined;
   /**
-   * More ways to sign in, tried after the bearer token (the web console's session cookie; a
-   * session principal is `via: 'session'`, for which the console adds its CSRF check).
+   * More ways to sign in, tried after the bearer token and the console's session cookie.
    */
   authenticators?: readonly Authenticator[] | undefined;
+  /**
+   * Behind a reverse proxy: believe its X-Forwarded-For/-Proto/-Host (client IP for sign-in
+   * limits, https for the cookie's Secure flag and HSTS). Default false: only the socket counts.
+   */
+  trustProxy?: boolean | undefined;
+  /** Sign-in attempts allowed per email and per IP (default 5 and 50 per 15 minutes). */
+  loginLimits?: LoginLimits | undefined;
+  /** The built console served at `/` (default `<package>/dist/console`); null serves none. */
+  consoleDir?: string | null | undefined;
   /** Warnings (missed schedule ticks, failed trigger starts, unexpected errors); default stderr JSON. */
   warn?: ((message: string, details: Record<string, unknown>) => void) | undefined;
 }
@@ -72,6 +89,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
   const workflows = new WorkflowStore(connection.db);
   const access = new WorkflowAccess(connection.db);
   const accounts = new AccountsStore(connection);
+  const sessions = new SessionsStore(connection, () => clock.now());
   let engine: Engine;
   try {
     engine = createEngine({
@@ -96,13 +114,22 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     clock,
     emulatorUrl,
     authFor,
+    sessions,
+    loginLimiter: new LoginLimiter(options.loginLimits),
   };
-  const authenticators: Authenticator[] = [bearerToken(accounts), ...(options.authenticators ?? [])];
+  const authenticators: Authenticator[] = [
+    bearerToken(accounts),
+    sessionCookie(sessions, accounts),
+    ...(options.authenticators ?? []),
+  ];
+  const consoleDir = options.consoleDir === undefined ? DEFAULT_CONSOLE_DIR : options.consoleDir;
+  const files = consoleDir === null ? undefined : consoleFiles(consoleDir);
 
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     forceCloseConnections: true,
+    trustProxy: options.trustProxy ?? false,
     // Unknown fields are refused (not silently dropped); query strings are coerced (?wait=true).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
@@ -118,16 +145,18 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     if (status === 401 && request.url.startsWith('/api/')) void reply.header('www-authenticate', 'Bearer');
     return reply.code(status).send(body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
+  app.setNotFoundHandler(async (request, reply) => {
+    // The console's files and client-side routes are whatever no API route answered.
+    if (files !== undefined && (await files.serve(request, reply))) return reply;
+    return reply.code(404).send({
       error: {
         type: 'not_found',
         message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}`,
       },
-    }),
-  );
+    });
+  });
   app.addHook('onSend', async (request, reply) => {
-    void reply.header('x-content-type-options', 'nosniff');
+    securityHeaders(request, reply);
     if (request.url.startsWith('/api/') || request.url.startsWith('/hooks/'))
       void reply.header('cache-control', 'no-store');
   });
@@ -135,6 +164,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
   const routes: RouteDef[] = [];
   routes.push(
     ...systemRoutes(() => routes),
+    ...consoleConfigRoutes,
+    ...sessionRoutes,
+    ...memberRoutes,
+    ...tokenRoutes,
     ...workflowRoutes,
     ...catalogueRoutes,
     ...authenticationRoutes,
@@ -151,7 +184,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     throw new HttpError(
       401,
       'unauthorized',
-      'Send Authorization: Bearer <API token> (create one with `cioc token create --user EMAIL`)',
+      'Sign in, or send Authorization: Bearer <API token> (create one with `cioc token create --user EMAIL`)',
     );
   };
   for (const def of routes) {
@@ -176,7 +209,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     });
   }
 
+  // Ended sessions are deleted when next presented; this clears the ones nobody comes back with.
+  const pruneSessions = (): void => {
+    sessions.prune().catch((error: unknown) => {
+      warn('Pruning sessions failed', { error: (error as Error).message });
+    });
+  };
+  const pruning = setInterval(pruneSessions, 60 * 60 * 1000);
+  pruning.unref();
+
   try {
+    await sessions.prune();
     await scheduler.start();
     // Runs a previous process left unfinished (killed mid-run) are finished now.
     await engine.resumeInterrupted();
@@ -197,6 +240,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(pruning);
       scheduler.stop();
       await app.close();
       await engine.close();

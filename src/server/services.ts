@@ -7,8 +7,10 @@ import type { Engine } from '../engine/engine.js';
 import { ConfigError } from '../errors.js';
 import type { AccountsStore } from '../store/accounts-store.js';
 import { AuthStore, type StoreConnection } from '../store/auth-store.js';
+import type { SessionsStore } from '../store/sessions-store.js';
 import type { WorkflowAccess } from '../store/workflow-access.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
+import type { LoginLimiter } from './login-limiter.js';
 import type { Clock } from './triggers/clock.js';
 import type { Scheduler } from './triggers/schedule.js';
 
@@ -24,6 +26,10 @@ export interface Services {
   emulatorUrl: string | undefined;
   /** The authentication store as this user sees it (Personal ones only their own). */
   authFor(userId: number): AuthStore;
+  /** The console's login sessions. */
+  sessions: SessionsStore;
+  /** Sign-in attempts per email and per IP. */
+  loginLimiter: LoginLimiter;
 }
 
 /** One `AuthStore` view per user over the shared connection (user rows never change name). */

@@ -16,8 +16,11 @@ import { kyselyFor, type Tables } from './tables.js';
 
 export interface UserInfo {
   id: number;
+  /** The login identity: the email, or the CLI user name (`CIOC_USER`). */
   name: string;
   email: string | null;
+  /** The name shown in the console, when one was given. */
+  displayName: string | null;
   /** Role in the organisation (the first member is its admin). */
   role: 'admin' | 'member';
   organisationId: number | null;
@@ -33,6 +36,11 @@ export interface TokenInfo {
   revokedAt: string | null;
 }
 
+export type Role = 'admin' | 'member';
+
+/** Why a change to the members was refused (the routes answer 404 or 409). */
+export type MemberChange = 'ok' | 'not_found' | 'last_admin';
+
 export interface CreatedToken extends TokenInfo {
   /** The token itself: shown once, never stored. */
   token: string;
@@ -41,6 +49,8 @@ export interface CreatedToken extends TokenInfo {
 /** scrypt cost: N=2^15, r=8, p=1 (32 MiB, tens of ms): OWASP's minimum for scrypt. */
 const SCRYPT = { N: 32768, r: 8, p: 1, keylen: 32 } as const;
 const TOKEN_PREFIX = 'cioc_';
+/** The `meta` row the console's first setup claims (its primary key makes the claim unique). */
+const SETUP_CLAIM = 'console_setup';
 const MIN_PASSWORD = 8;
 const MAX_PASSWORD = 1024;
 /** last_used_at is written at most this often per token (not on every request). */
@@ -57,9 +67,19 @@ export class AccountsStore {
    * Creates a user (or gives a password to the CLI user of that email, who has none yet). The
    * first member of the organisation is its admin; `admin` makes this one an admin too.
    */
-  async createUser(input: { email: string; password: string; admin?: boolean }): Promise<UserInfo> {
+  async createUser(input: {
+    email: string;
+    password: string;
+    admin?: boolean;
+    /** Sets the role whatever the order of joining (`admin` is `role: 'admin'`). */
+    role?: Role | undefined;
+    /** The name shown in the console. */
+    name?: string | undefined;
+  }): Promise<UserInfo> {
     const email = normaliseEmail(input.email);
     checkPassword(input.password);
+    const displayName = input.name?.trim() === '' ? undefined : input.name?.trim();
+    const role = input.role ?? (input.admin === true ? 'admin' : undefined);
     const existing = await this.findByEmail(email);
     if (existing?.hasPassword === true) {
       throw new ValidationError(`A user with the email ${email} already exists`, [
@@ -71,9 +91,17 @@ export class AccountsStore {
     // same way the CLI does for CIOC_USER.
     const userId = AuthStore.over(this.connection, email).userId;
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('users').set({ email, password_hash: hash }).where('id', '=', userId).execute();
-      if (input.admin === true)
-        await trx.updateTable('memberships').set({ role: 'admin' }).where('user_id', '=', userId).execute();
+      await trx
+        .updateTable('users')
+        .set({
+          email,
+          password_hash: hash,
+          ...(displayName === undefined ? {} : { display_name: displayName }),
+        })
+        .where('id', '=', userId)
+        .execute();
+      if (role !== undefined)
+        await trx.updateTable('memberships').set({ role }).where('user_id', '=', userId).execute();
     });
     return this.requireUser(userId);
   }
@@ -87,6 +115,7 @@ export class AccountsStore {
         'users.name',
         'users.email',
         'users.password_hash',
+        'users.display_name',
         'users.created_at',
         'memberships.role',
         'memberships.organisation_id',
@@ -98,6 +127,7 @@ export class AccountsStore {
       id: row.id,
       name: row.name,
       email: row.email,
+      displayName: row.display_name,
       role: row.role ?? 'member',
       organisationId: row.organisation_id ?? null,
       hasPassword: row.password_hash !== null,
@@ -194,6 +224,141 @@ export class AccountsStore {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Whether the console still needs its first account: no user has both an email and a password. */
+  async setupRequired(): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', 'is not', null)
+      .where('password_hash', 'is not', null)
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined;
+  }
+
+  /**
+   * The console's first account, made an admin: only while setup is required, and only once
+   * however many ask at the same moment (a unique row in `meta` is claimed first; the losers get
+   * undefined). Bad input is refused before anything is claimed.
+   */
+  async createFirstAdmin(input: {
+    email: string;
+    password: string;
+    name?: string | undefined;
+  }): Promise<UserInfo | undefined> {
+    normaliseEmail(input.email);
+    checkPassword(input.password);
+    if (!(await this.setupRequired())) return undefined;
+    const claim = await this.db
+      .insertInto('meta')
+      .values({ key: SETUP_CLAIM, value: new Date().toISOString() })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
+    if (Number(claim.numInsertedOrUpdatedRows ?? 0) !== 1) return undefined;
+    try {
+      return await this.createUser({ ...input, role: 'admin' });
+    } catch (error) {
+      // Nobody was made: let the next attempt claim setup again.
+      await this.db.deleteFrom('meta').where('key', '=', SETUP_CLAIM).execute();
+      throw error;
+    }
+  }
+
+  /** The organisation's members who can sign in (an email and a password), oldest first. */
+  async listMembers(organisationId: number): Promise<UserInfo[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .innerJoin('memberships', 'memberships.user_id', 'users.id')
+      .select('users.id')
+      .where('memberships.organisation_id', '=', organisationId)
+      .where('users.email', 'is not', null)
+      .where('users.password_hash', 'is not', null)
+      .orderBy('users.created_at')
+      .orderBy('users.id')
+      .execute();
+    const users = await Promise.all(rows.map((r) => this.getUser(r.id)));
+    return users.filter((u): u is UserInfo => u !== undefined);
+  }
+
+  /** Changes a member's role; the organisation's last admin who can sign in stays an admin. */
+  async setRole(organisationId: number, userId: number, role: Role): Promise<MemberChange> {
+    return this.db.transaction().execute(async (trx) => {
+      const member = await this.memberRole(trx, organisationId, userId);
+      if (member === undefined) return 'not_found';
+      if (member === 'admin' && role === 'member' && (await this.adminCount(trx, organisationId)) <= 1)
+        return 'last_admin';
+      await trx
+        .updateTable('memberships')
+        .set({ role })
+        .where('user_id', '=', userId)
+        .where('organisation_id', '=', organisationId)
+        .execute();
+      return 'ok';
+    });
+  }
+
+  /**
+   * Removes a member: they can no longer sign in (password cleared, every session ended, every API
+   * token deleted) and leave the organisation. The row stays (it owns workflows and runs); adding
+   * the same email again gives them their Personal authentications back.
+   */
+  async removeMember(organisationId: number, userId: number): Promise<MemberChange> {
+    return this.db.transaction().execute(async (trx) => {
+      const member = await this.memberRole(trx, organisationId, userId);
+      if (member === undefined) return 'not_found';
+      if (member === 'admin' && (await this.adminCount(trx, organisationId)) <= 1) return 'last_admin';
+      await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('api_tokens').where('user_id', '=', userId).execute();
+      await trx
+        .deleteFrom('memberships')
+        .where('user_id', '=', userId)
+        .where('organisation_id', '=', organisationId)
+        .execute();
+      await trx.updateTable('users').set({ password_hash: null }).where('id', '=', userId).execute();
+      return 'ok';
+    });
+  }
+
+  /** Sets a new password and ends every session of the user (other browsers must sign in again). */
+  async changePassword(userId: number, password: string): Promise<void> {
+    checkPassword(password);
+    const hash = await hashPassword(password);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
+      await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    });
+  }
+
+  /** The member's role in the organisation, if they are a member who can sign in. */
+  private async memberRole(
+    trx: Kysely<Tables>,
+    organisationId: number,
+    userId: number,
+  ): Promise<Role | undefined> {
+    const row = await trx
+      .selectFrom('memberships')
+      .innerJoin('users', 'users.id', 'memberships.user_id')
+      .select('memberships.role')
+      .where('memberships.user_id', '=', userId)
+      .where('memberships.organisation_id', '=', organisationId)
+      .where('users.password_hash', 'is not', null)
+      .executeTakeFirst();
+    return row?.role;
+  }
+
+  /** Admins who can sign in (a CLI-only admin cannot administer the console). */
+  private async adminCount(trx: Kysely<Tables>, organisationId: number): Promise<number> {
+    const row = await trx
+      .selectFrom('memberships')
+      .innerJoin('users', 'users.id', 'memberships.user_id')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('memberships.organisation_id', '=', organisationId)
+      .where('memberships.role', '=', 'admin')
+      .where('users.password_hash', 'is not', null)
+      .executeTakeFirstOrThrow();
+    return row.n;
   }
 
   private async requireUser(id: number): Promise<UserInfo> {

@@ -150,6 +150,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE workflows ADD COLUMN hook_generation INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX runs_replay_of ON runs (replay_of);
   `,
+  // 4: the name a console user goes by (users.name stays the login identity: the email or the
+  // CLI user name, unique).
+  `
+  ALTER TABLE users ADD COLUMN display_name TEXT;
+  `,
 ];
 
 /**

@@ -13,6 +13,14 @@ export interface UsersTable {
   email: string | null;
   password_hash: string | null;
   created_at: string;
+  /** The name shown in the console (migration 4); null when none was given. */
+  display_name: Generated<string | null>;
+}
+
+/** Store-wide facts by key (migration 1). */
+export interface MetaTable {
+  key: string;
+  value: string;
 }
 
 export interface MembershipsTable {
@@ -117,6 +125,7 @@ export interface TriggerKeysTable {
 }
 
 export interface Tables {
+  meta: MetaTable;
   users: UsersTable;
   memberships: MembershipsTable;
   api_tokens: ApiTokensTable;

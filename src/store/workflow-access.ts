@@ -68,6 +68,30 @@ export class WorkflowAccess {
     return rows.map(toVisible);
   }
 
+  /** The newest run of each of these workflows (by creation), for lists; absent when none. */
+  async lastRuns(
+    workflowIds: readonly string[],
+  ): Promise<Map<string, { id: string; status: string; created_at: string }>> {
+    if (workflowIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('runs as r')
+      .select(['r.id', 'r.workflow_id', 'r.status', 'r.created_at'])
+      .where('r.workflow_id', 'in', workflowIds)
+      .where('r.id', '=', (eb) =>
+        eb
+          .selectFrom('runs as l')
+          .select('l.id')
+          .whereRef('l.workflow_id', '=', 'r.workflow_id')
+          .orderBy('l.created_at', 'desc')
+          .orderBy('l.id', 'desc')
+          .limit(1),
+      )
+      .execute();
+    return new Map(
+      rows.map((r) => [r.workflow_id, { id: r.id, status: r.status, created_at: r.created_at }]),
+    );
+  }
+
   async getVisible(userId: number, workflowId: string): Promise<VisibleWorkflow | undefined> {
     const [found] = await this.listVisible(userId, { workflowId });
     return found;

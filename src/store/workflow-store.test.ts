@@ -45,7 +45,8 @@ describe('migration 2', () => {
     const raw = new Database(join(dir, 'cioc.db'));
     raw.exec(`DROP TABLE sessions; DROP TABLE trigger_keys; DROP TABLE step_runs; DROP TABLE runs; DROP TABLE workflow_versions;
       DROP TABLE workflows; DROP TABLE api_tokens; DROP INDEX users_email;
-      ALTER TABLE users DROP COLUMN password_hash; ALTER TABLE users DROP COLUMN email;`);
+      ALTER TABLE users DROP COLUMN display_name; ALTER TABLE users DROP COLUMN password_hash;
+      ALTER TABLE users DROP COLUMN email;`);
     raw.pragma('user_version = 1');
     raw.close();
     const again = AuthStore.open({ home: dir, user: 'alice', env: {} });

@@ -12,7 +12,7 @@ import {
   RunView,
   Visibility,
   WorkflowDocument,
-  WorkflowSummary,
+  WorkflowListItem,
   WorkflowVersions,
   WorkflowView,
 } from '../schemas.js';
@@ -98,10 +98,19 @@ export const workflowRoutes: RouteDef[] = [
     url: '/api/workflows',
     summary: 'The workflows you may see: yours and those shared with your organisation',
     tags: ['workflows'],
-    schema: { response: { 200: Type.Object({ workflows: Type.Array(WorkflowSummary) }) } },
+    schema: { response: { 200: Type.Object({ workflows: Type.Array(WorkflowListItem) }) } },
     async handler(ctx) {
       const workflows = await ctx.services.access.listVisible(ctx.principal.user.id);
-      return { workflows: await Promise.all(workflows.map((w) => workflowView(ctx, w, false))) };
+      const lastRuns = await ctx.services.access.lastRuns(workflows.map((w) => w.id));
+      return {
+        workflows: await Promise.all(
+          workflows.map(async (w) => ({
+            ...(await workflowView(ctx, w, false)),
+            trigger_type: w.document.trigger.type,
+            last_run: lastRuns.get(w.id) ?? null,
+          })),
+        ),
+      };
     },
   }),
   route({
