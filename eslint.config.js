@@ -26,6 +26,13 @@ export default tseslint.config(
     },
   },
   {
+    // The console: event handlers are arrow shorthands that call a setter (`() => setOpen(true)`).
+    files: ['console/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
+    },
+  },
+  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
