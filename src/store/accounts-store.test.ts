@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freshHome } from '../../test/support/cli.js';
 import { AccountsStore, checkPasswordHash, hashPassword } from './accounts-store.js';
 import { AuthStore, openStoreConnection, type StoreConnection } from './auth-store.js';
+import { SessionsStore } from './sessions-store.js';
 
 const opened: StoreConnection[] = [];
 function open(): { accounts: AccountsStore; connection: StoreConnection; home: string } {
@@ -83,5 +84,33 @@ describe('AccountsStore', () => {
     expect(await accounts.revokeToken(user.id + 1, created.id)).toBe(false);
     expect(await accounts.revokeToken(user.id, created.id)).toBe(true);
     expect(await accounts.authenticateToken(created.token)).toBeUndefined();
+  });
+});
+
+describe('password changes and member removal', () => {
+  it('end every session of the user, and removal deletes their tokens and clears their password', async () => {
+    const { accounts, connection } = open();
+    const ada = await accounts.createUser({ email: 'ada@example.com', password: 'password-1' });
+    const bob = await accounts.createUser({ email: 'bob@example.com', password: 'password-2' });
+    const sessions = new SessionsStore(connection);
+    const adaSession = await sessions.create(ada.id);
+    const bobSession = await sessions.create(bob.id);
+    await accounts.changePassword(ada.id, 'password-3');
+    expect(await sessions.lookup(adaSession.value)).toBeUndefined();
+    expect(await sessions.lookup(bobSession.value)).toBeDefined();
+    expect(await accounts.verifyPassword('ada@example.com', 'password-1')).toBeUndefined();
+    expect((await accounts.verifyPassword('ada@example.com', 'password-3'))?.id).toBe(ada.id);
+
+    const token = await accounts.createToken(bob.id, 'laptop');
+    const organisation = ada.organisationId ?? 0;
+    expect(await accounts.removeMember(organisation, bob.id)).toBe('ok');
+    expect(await sessions.lookup(bobSession.value)).toBeUndefined();
+    expect(await accounts.authenticateToken(token.token)).toBeUndefined();
+    expect(await accounts.listTokens(bob.id)).toEqual([]);
+    expect(await accounts.verifyPassword('bob@example.com', 'password-2')).toBeUndefined();
+    expect(await accounts.removeMember(organisation, bob.id)).toBe('not_found');
+    // The last admin who can sign in stays.
+    expect(await accounts.removeMember(organisation, ada.id)).toBe('last_admin');
+    expect(await accounts.setRole(organisation, ada.id, 'member')).toBe('last_admin');
   });
 });
