@@ -296,7 +296,7 @@ export function BuilderPage(props: { id: string }) {
             Save
           </button>
           <button type="button" class="primary" onClick={() => setRunDialog(true)}>
-            ▶ Run workflow
+            <span aria-hidden="true">▶ </span>Run workflow
           </button>
         </div>
         {saveError === undefined ? null : (

@@ -73,13 +73,13 @@ export function DebugPanel(props: {
   const [replaying, setReplaying] = useState(false);
   const finished = run !== undefined && (run.status === 'succeeded' || run.status === 'failed');
   return (
-    <section class={`debug${props.open ? ' open' : ''}`} aria-label="Debug">
+    <section class={`debug${props.open && run !== undefined ? ' open' : ''}`} aria-label="Debug">
       <div class="debug-head">
         <button type="button" class="debug-toggle" aria-expanded={props.open} onClick={props.onToggle}>
           <span aria-hidden="true">{props.open ? '▾' : '▸'}</span> Debug
         </button>
         {run === undefined ? (
-          <span class="muted">No run yet: Run workflow to see each step here.</span>
+          <span class="muted">No run yet. Each step of a run shows here, live.</span>
         ) : (
           <span class="debug-summary">
             Run <code>{run.id}</code> <StatusBadge status={run.status} /> {duration(run.duration_ms)} ·{' '}

@@ -170,7 +170,7 @@ export function Flow(props: FlowProps & { webhookUrl: string | undefined }) {
               {trigger.type === 'schedule'
                 ? `${trigger.cron ?? 'no cron yet'}${trigger.timezone === undefined ? '' : ` (${trigger.timezone})`}`
                 : trigger.type === 'manual'
-                  ? 'Run workflow starts it, with an optional JSON body'
+                  ? 'Started by hand, with an optional JSON body'
                   : (props.webhookUrl ?? 'The webhook URL appears once saved')}
             </span>
           </span>

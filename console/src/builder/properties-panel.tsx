@@ -15,7 +15,7 @@ import type {
   TriggerType,
   WorkflowDocument,
 } from '../types.js';
-import { CONNECTOR_NAMES, NewAuthenticationModal, TestResult } from '../ui/auth-modal.js';
+import { CONNECTOR_NAMES, NewAuthenticationModal, regionLabel, TestResult } from '../ui/auth-modal.js';
 import { ErrorBox, Loading } from '../ui/feedback.js';
 import { CopyButton } from '../ui/json-view.js';
 import { Tabs } from '../ui/tabs.js';
@@ -142,11 +142,14 @@ function ConditionEditor(props: StepPanelProps) {
       <legend>Run only if</legend>
       <div class="field">
         <div class="field-head">
-          <label for="when-path">Path</label>
+          <label for="when-path" id="when-path-label">
+            Path
+          </label>
           <button
             type="button"
             class="ref-button"
-            aria-label="Insert a reference into Path"
+            aria-label="Insert reference"
+            aria-describedby="when-path-label"
             onClick={() =>
               props.pickReference('Path', (expression) =>
                 set({ ...when, path: expression.replace(/^\{\{\s*|\s*\}\}$/g, '') }),
@@ -237,11 +240,14 @@ function PropertiesTab(props: StepPanelProps) {
         <>
           <div class="field">
             <div class="field-head">
-              <label for="loop-each">For each item of</label>
+              <label for="loop-each" id="loop-each-label">
+                For each item of
+              </label>
               <button
                 type="button"
                 class="ref-button"
-                aria-label="Insert a reference into For each item of"
+                aria-label="Insert reference"
+                aria-describedby="loop-each-label"
                 onClick={() =>
                   props.pickReference('For each item of', (x) =>
                     props.onChange((s) => ({ ...s, for_each: x })),
@@ -428,14 +434,14 @@ function AuthenticateTab(props: StepPanelProps) {
           {(list ?? []).map((a) => (
             <option key={a.id} value={a.name}>
               {a.name} — {a.scope === 'organisational' ? 'Organisational' : 'Personal'},{' '}
-              {a.region.toUpperCase()}
+              {regionLabel(a.region)}
             </option>
           ))}
         </select>
         <p class="help" id="step-auth-help">
           {selected === undefined
             ? 'Choose one, or create one for this connector.'
-            : `Key ${selected.key} · ${selected.region.toUpperCase()}${selected.last_test === null ? '' : ` · last test ${selected.last_test.ok ? 'ok' : 'failed'}`}`}
+            : `Key ${selected.key} · ${regionLabel(selected.region)}${selected.last_test === null ? '' : ` · last test ${selected.last_test.ok ? 'ok' : 'failed'}`}`}
         </p>
       </div>
       <div class="row-actions">

@@ -107,15 +107,23 @@ function Label(props: { id: string; field: Field; as?: 'legend' | 'label' }) {
       ) : null}
     </>
   );
-  return props.as === 'legend' ? <legend>{content}</legend> : <label for={props.id}>{content}</label>;
+  return props.as === 'legend' ? (
+    <legend id={`${props.id}-label`}>{content}</legend>
+  ) : (
+    <label for={props.id} id={`${props.id}-label`}>
+      {content}
+    </label>
+  );
 }
 
+/** Named "Insert reference", described by the field's label (so the label names only the control). */
 function ReferenceButton(props: { ctx: FormContext; field: Field; onInsert: (expression: string) => void }) {
   return (
     <button
       type="button"
       class="ref-button"
-      aria-label={`Insert a reference into ${props.field.label}`}
+      aria-label="Insert reference"
+      aria-describedby={`${idOf(props.ctx, props.field)}-label`}
       title="Insert a reference to the trigger or an earlier step"
       onClick={() => props.ctx.pickReference(props.field.label, props.onInsert)}
     >
@@ -265,7 +273,7 @@ function FieldView(props: { field: Field; context: FormContext }): ComponentChil
     }
     case 'object':
       return (
-        <fieldset class="field group" {...aria}>
+        <fieldset class="field group" aria-labelledby={`${id}-label`} {...aria}>
           <div class="field-head">
             <Label id={id} field={field} as="legend" />
             <ReferenceButton ctx={ctx} field={field} onInsert={insert} />
@@ -279,7 +287,7 @@ function FieldView(props: { field: Field; context: FormContext }): ComponentChil
     case 'array': {
       const items = Array.isArray(value) ? (value as unknown[]) : [];
       return (
-        <fieldset class="field group" {...aria}>
+        <fieldset class="field group" aria-labelledby={`${id}-label`} {...aria}>
           <div class="field-head">
             <Label id={id} field={field} as="legend" />
             <ReferenceButton ctx={ctx} field={field} onInsert={insert} />
@@ -316,7 +324,7 @@ function FieldView(props: { field: Field; context: FormContext }): ComponentChil
       const variant = field.variants[chosen];
       const inner = variant === undefined ? undefined : fieldFor_(variant.schema, field);
       return (
-        <fieldset class="field group" {...aria}>
+        <fieldset class="field group" aria-labelledby={`${id}-label`} {...aria}>
           <div class="field-head">
             <Label id={id} field={field} as="legend" />
             <ReferenceButton ctx={ctx} field={field} onInsert={insert} />

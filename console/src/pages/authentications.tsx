@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.js';
 import type { Authentication, TestReport } from '../types.js';
-import { CONNECTOR_NAMES, NewAuthenticationModal, TestResult } from '../ui/auth-modal.js';
+import { CONNECTOR_NAMES, NewAuthenticationModal, regionLabel, TestResult } from '../ui/auth-modal.js';
 import { ErrorBox, Loading, Time } from '../ui/feedback.js';
 import { useLoad } from '../ui/use-load.js';
 
@@ -86,7 +86,7 @@ export function AuthenticationsPage() {
                     </td>
                     <td>{CONNECTOR_NAMES[a.connector] ?? a.connector}</td>
                     <td>{a.scope === 'organisational' ? 'Organisational' : `Personal (${a.owner})`}</td>
-                    <td>{a.region.toUpperCase()}</td>
+                    <td>{regionLabel(a.region)}</td>
                     <td>
                       <code>{a.key}</code>
                     </td>

@@ -189,6 +189,11 @@ export function NewAuthenticationModal(props: {
   );
 }
 
+export const regionLabel = (region: string): string =>
+  region === 'us' || region === 'eu'
+    ? region.toUpperCase()
+    : region.charAt(0).toUpperCase() + region.slice(1);
+
 export function TestResult(props: {
   result: { ok: boolean; message: string; account_region?: string; fix?: string };
 }) {
@@ -198,7 +203,7 @@ export function TestResult(props: {
       <strong>{r.ok ? 'Works' : 'Failed'}:</strong> {r.message}
       {r.account_region === undefined ? null : (
         <p>
-          Account region: <strong>{r.account_region.toUpperCase()}</strong>
+          Account region: <strong>{regionLabel(r.account_region)}</strong>
         </p>
       )}
       {r.fix === undefined ? null : <p class="hint">{r.fix}</p>}

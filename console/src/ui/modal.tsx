@@ -25,10 +25,22 @@ export function Modal(props: {
     const box = ref.current;
     const first = box?.querySelector<HTMLElement>('[autofocus], ' + FOCUSABLE);
     (first ?? box)?.focus();
-    const app = document.getElementById('app-main');
-    app?.setAttribute('inert', '');
+    // Everything outside the dialog is inert while it is open: the siblings of it and of each ancestor.
+    const made: Element[] = [];
+    for (
+      let node: Element | null = box ?? null;
+      node !== null && node !== document.body;
+      node = node.parentElement
+    ) {
+      for (const sibling of node.parentElement?.children ?? []) {
+        if (sibling !== node && !sibling.hasAttribute('inert')) {
+          sibling.setAttribute('inert', '');
+          made.push(sibling);
+        }
+      }
+    }
     return () => {
-      app?.removeAttribute('inert');
+      for (const e of made) e.removeAttribute('inert');
       if (before?.isConnected === true) before.focus();
     };
   }, []);
