@@ -107,7 +107,7 @@ export function AuthenticationsPage() {
                       <button
                         type="button"
                         class="small"
-                        aria-label={`Test ${a.name}`}
+                        aria-label={`${t === 'running' ? 'Testing' : 'Test'} ${a.name}`}
                         disabled={t === 'running'}
                         onClick={() => void test(a)}
                       >
@@ -117,7 +117,7 @@ export function AuthenticationsPage() {
                         <button
                           type="button"
                           class="small"
-                          aria-label={`Make ${a.name} the default`}
+                          aria-label={`Set default: ${a.name}`}
                           onClick={() =>
                             void act(() => api.put(`/api/authentications/${enc(a.id)}`, { is_default: true }))
                           }
