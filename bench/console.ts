@@ -12,14 +12,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
 import { createServer } from '../src/server/server.js';
 import type { WorkflowDocument } from '../src/workflows/document.js';
+import { launchBrowser } from '../test/support/chromium.js';
 import { percentile, SITE_ID, TRACK_KEY, welcomeWorkflow } from './support.js';
 
 const [url = '', navigationsText = '15'] = process.argv.slice(2);
 const navigations = Number(navigationsText);
-const CHROMIUM = process.env['CIOC_CHROMIUM'] ?? '/usr/bin/chromium';
 
 const home = join(mkdtempSync(join(tmpdir(), 'cioc-bench-')), 'home');
 const server = await createServer({ home, env: {}, emulatorUrl: url, warn: () => undefined });
@@ -56,20 +55,7 @@ for (const asset of new Set(assets)) {
 }
 
 // 2 and 3: in Chromium, signed in through the real form's API.
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launchBrowser();
 const signIn = await fetch(`${origin}/api/session`, {
   method: 'POST',
   headers: { 'content-type': 'application/json', origin },
