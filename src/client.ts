@@ -40,6 +40,7 @@ import type { RateBucket, WireRequest, WireResponse } from './operations/types.j
 import {
   Transport,
   type Logger,
+  type OutgoingRequest,
   type PreparedRequest,
   type PrintableRequest,
   type SendOptions,
@@ -201,12 +202,12 @@ export class Client<C extends ConnectorId = ConnectorId> {
     idempotent: boolean,
     options: CallOptions = {},
   ): Promise<WireResponse> {
-    return this.deliverPrepared(operation, this.#transport.prepare(wire), idempotent, options);
+    return this.deliverPrepared(operation, this.#transport.outgoing(wire), idempotent, options);
   }
 
   private deliverPrepared(
     operation: AnyOperation,
-    request: PreparedRequest,
+    request: OutgoingRequest,
     idempotent: boolean,
     options: CallOptions,
   ): Promise<WireResponse> {

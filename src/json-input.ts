@@ -25,9 +25,34 @@ function pointer(path: readonly string[]): string {
   return path.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
+/**
+ * Whether `jsonInputIssues` would find nothing: the same rules, walked without building paths or
+ * issues (the hot path of a batch of hundreds of thousands of items). Stops at the first problem.
+ */
+export function isSendableJson(input: unknown): boolean {
+  return sendable(input, []);
+}
+
+function sendable(value: unknown, ancestors: object[]): boolean {
+  if (typeof value !== 'object' || value === null) return scalarProblem(value) === undefined;
+  if (ancestors.length >= MAX_JSON_DEPTH || ancestors.includes(value)) return false;
+  ancestors.push(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!sendable(value[i], ancestors)) return false;
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (!wellFormed(key) || !sendable(record[key], ancestors)) return false;
+    }
+  }
+  ancestors.pop();
+  return true;
+}
+
 /** The problems that would make an input unsendable as JSON (the first few, each with its pointer). */
 export function jsonInputIssues(input: unknown, maxIssues = 10): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
+  if (isSendableJson(input)) return issues;
   // The keys and objects from the root to the current value. Recursion stops at MAX_JSON_DEPTH,
   // so the walk itself can never overflow the stack, whatever the input.
   const path: string[] = [];
