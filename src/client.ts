@@ -25,7 +25,7 @@ import {
   type ConnectorId,
   type Region,
 } from './regions.js';
-import { jsonInputIssues } from './json-input.js';
+import { isSendableJson, jsonInputIssues } from './json-input.js';
 import { schemaIssues } from './schema.js';
 import {
   DEFAULT_RATE_LIMITS,
@@ -276,7 +276,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
 /** Schema + refinement checks, then encoding. Throws `ValidationError` listing every problem. */
 export function encodeValid(operation: AnyOperation, input: unknown, newId: () => string = ulid) {
   // Values that cannot become JSON, URL or header text first: nothing below may throw on them.
-  const issues = jsonInputIssues(input);
+  const issues = isSendableJson(input) ? [] : jsonInputIssues(input);
   if (issues.length === 0) issues.push(...schemaIssues(operation.input, input));
   if (issues.length === 0) issues.push(...(operation.refine?.(input) ?? []));
   if (issues.length > 0) throw new ValidationError(`Invalid input for ${operation.id}`, issues);
