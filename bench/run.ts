@@ -257,9 +257,14 @@ const floorEvs = evs('floor→sink').median;
 const oursEvs = evs('ours→sink').median;
 const floorRss = rss('floor→sink').median;
 const oursRss = rss('ours→sink').median;
-const ceiling = evs('pre→emulator').median;
-const oursEmulator = evs('ours→emulator').median;
-const baselineCeiling = BASELINE_CIOC === undefined ? undefined : evs('pre→baseline');
+// The emulator's rows are judged on CPU time too: events per CPU-second of the busier process
+// (the emulator for pre-encoded bodies; the busier of client and emulator for ours), the rate each
+// would reach with a core of its own. Wall-clock ratios are shown beside them.
+const cpuBound = (key: string): number => 1e6 / Math.max(cpu(key).median, recv(key).median);
+const ceiling = cpuBound('pre→emulator');
+const oursEmulator = cpuBound('ours→emulator');
+const wallRatio = (a: string, b: string): string => `wall ${x(evs(a).median / evs(b).median)}`;
+const baselineCeiling = BASELINE_CIOC === undefined ? undefined : cpuBound('pre→baseline');
 
 const overheadRow = (name: string, o: Overhead): string[] => [
   name,
@@ -392,14 +397,14 @@ const targets = [
     ? []
     : [
         [
-          "emulator's pre-encoded ceiling ≥ 1.3× main's (same bodies, same run)",
-          x(ceiling / baselineCeiling.median),
-          verdict(ceiling >= 1.3 * baselineCeiling.median),
+          "emulator's pre-encoded ceiling ≥ 1.3× main's (same bodies, same run; CPU)",
+          `${x(ceiling / baselineCeiling)} (${wallRatio('pre→emulator', 'pre→baseline')})`,
+          verdict(ceiling >= 1.3 * baselineCeiling),
         ],
       ]),
   [
-    'ours through the emulator ≥ 0.9× its ceiling',
-    x(oursEmulator / ceiling),
+    'ours through the emulator ≥ 0.9× its ceiling (CPU)',
+    `${x(oursEmulator / ceiling)} (${wallRatio('ours→emulator', 'pre→emulator')})`,
     verdict(oursEmulator >= 0.9 * ceiling),
   ],
   ['`cioc --help` and completion ≤ 1.5× `node -e 0`', x(helpRatio), verdict(helpRatio <= 1.5)],
