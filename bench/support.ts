@@ -23,11 +23,43 @@ export interface RunningEmulator {
   stop(): Promise<void>;
 }
 
-/** Starts `cioc emulator` in its own process (so it does not share our CPU time or heap). */
-export async function startEmulator(args: string[] = []): Promise<RunningEmulator> {
-  const child = spawn(process.execPath, [CIOC, 'emulator', '--port', '0', ...args], {
+/**
+ * Starts `cioc emulator` in its own process (so it does not share our CPU time or heap); `cioc`
+ * may name another build's `bin/cioc.js` (to compare against a build of main).
+ */
+export async function startEmulator(args: string[] = [], cioc: string = CIOC): Promise<RunningEmulator> {
+  return startServer([cioc, 'emulator', '--port', '0', ...args]);
+}
+
+/** Starts the no-op sink (`bench/sink.ts`) in its own process. */
+export async function startSink(): Promise<RunningEmulator> {
+  return startServer(['--import', 'tsx', resolve(ROOT, 'bench/sink.ts')]);
+}
+
+/** The CPU time (user + system, µs) a process has used so far (Linux `/proc`). */
+export function cpuMicrosOf(pid: number): number {
+  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  return (ticks * 1_000_000) / CLOCK_TICKS;
+}
+/** `getconf CLK_TCK`: 100 on every Linux Node supports. */
+const CLOCK_TICKS = 100;
+
+/** Servers started by this process: stopped when it exits, whatever happens. */
+const servers = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of servers) child.kill('SIGTERM');
+});
+
+async function startServer(args: string[]): Promise<RunningEmulator> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  servers.add(child);
+  child.once('exit', () => servers.delete(child));
   const url = await new Promise<string>((resolveUrl, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {

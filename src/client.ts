@@ -25,7 +25,7 @@ import {
   type ConnectorId,
   type Region,
 } from './regions.js';
-import { jsonInputIssues } from './json-input.js';
+import { isSendableJson, jsonInputIssues } from './json-input.js';
 import { schemaIssues } from './schema.js';
 import {
   DEFAULT_RATE_LIMITS,
@@ -40,6 +40,7 @@ import type { RateBucket, WireRequest, WireResponse } from './operations/types.j
 import {
   Transport,
   type Logger,
+  type OutgoingRequest,
   type PreparedRequest,
   type PrintableRequest,
   type SendOptions,
@@ -201,12 +202,12 @@ export class Client<C extends ConnectorId = ConnectorId> {
     idempotent: boolean,
     options: CallOptions = {},
   ): Promise<WireResponse> {
-    return this.deliverPrepared(operation, this.#transport.prepare(wire), idempotent, options);
+    return this.deliverPrepared(operation, this.#transport.outgoing(wire), idempotent, options);
   }
 
   private deliverPrepared(
     operation: AnyOperation,
-    request: PreparedRequest,
+    request: OutgoingRequest,
     idempotent: boolean,
     options: CallOptions,
   ): Promise<WireResponse> {
@@ -275,7 +276,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
 /** Schema + refinement checks, then encoding. Throws `ValidationError` listing every problem. */
 export function encodeValid(operation: AnyOperation, input: unknown, newId: () => string = ulid) {
   // Values that cannot become JSON, URL or header text first: nothing below may throw on them.
-  const issues = jsonInputIssues(input);
+  const issues = isSendableJson(input) ? [] : jsonInputIssues(input);
   if (issues.length === 0) issues.push(...schemaIssues(operation.input, input));
   if (issues.length === 0) issues.push(...(operation.refine?.(input) ?? []));
   if (issues.length > 0) throw new ValidationError(`Invalid input for ${operation.id}`, issues);

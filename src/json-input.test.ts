@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createClient } from './client.js';
 import { ValidationError } from './errors.js';
-import { jsonInputIssues, MAX_JSON_DEPTH } from './json-input.js';
+import fc from 'fast-check';
+import { isSendableJson, jsonInputIssues, MAX_JSON_DEPTH } from './json-input.js';
 
 function nested(depth: number): unknown {
   let value: unknown = 'leaf';
@@ -40,6 +41,51 @@ describe('jsonInputIssues', () => {
       current = next;
     }
     expect(jsonInputIssues(list)).toHaveLength(1);
+  });
+});
+
+describe('isSendableJson (the fast check the hot paths run first)', () => {
+  it('says yes exactly when jsonInputIssues finds nothing', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic['self'] = { back: cyclic };
+    const shared = { x: 1 };
+    const inherited = Object.create({ fromProto: NaN }) as Record<string, unknown>;
+    inherited['own'] = 1;
+    const cases: unknown[] = [
+      { a: [1, 'two', null, true, { b: shared }], c: shared, d: '😀' },
+      nested(MAX_JSON_DEPTH),
+      nested(MAX_JSON_DEPTH + 1),
+      { n: 10n },
+      { s: ['ok', 'x\ud800'] },
+      { ['k\udc00']: 1 },
+      { f: NaN },
+      [Infinity],
+      { f: () => 1 },
+      { s: Symbol('s') },
+      cyclic,
+      { u: undefined, list: [undefined, , 1] }, // eslint-disable-line no-sparse-arrays
+      new Date(0),
+      'x\udbff',
+      -0,
+    ];
+    for (const value of cases) expect(isSendableJson(value)).toBe(jsonInputIssues(value).length === 0);
+    // An enumerable inherited member is not sent, but the fast walk looks at it too: it may say
+    // "no" where the exact walk (which then runs) finds nothing; never "yes" where it finds a problem.
+    expect(isSendableJson(inherited)).toBe(false);
+    expect(jsonInputIssues(inherited)).toEqual([]);
+  });
+
+  it('agrees with jsonInputIssues on arbitrary values', () => {
+    const special = fc.constantFrom<unknown>(NaN, -Infinity, 1n, '\ud800', 'a\udfffb', () => 0, undefined);
+    const value = fc.letrec((tie) => ({
+      any: fc.oneof({ depthSize: 'small' }, fc.jsonValue(), special, tie('list'), tie('record')),
+      list: fc.array(tie('any'), { maxLength: 4 }),
+      record: fc.dictionary(fc.oneof(fc.string(), fc.constant('\udc00')), tie('any'), { maxKeys: 4 }),
+    })).any;
+    fc.assert(
+      fc.property(value, (v) => isSendableJson(v) === (jsonInputIssues(v).length === 0)),
+      { numRuns: 2000 },
+    );
   });
 });
 

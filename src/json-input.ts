@@ -25,6 +25,48 @@ function pointer(path: readonly string[]): string {
   return path.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
+/**
+ * Whether `jsonInputIssues` would find nothing: the same rules, walked without building paths or
+ * issues (the hot path of a batch of hundreds of thousands of items). Stops at the first problem.
+ * Object members are walked with `for…in`, which allocates nothing and visits every own enumerable
+ * key (what JSON sends) plus any enumerable inherited one: it may look at more than it must, never
+ * at less, and a "no" is only ever followed by the exact walk of `jsonInputIssues`.
+ */
+export function isSendableJson(input: unknown): boolean {
+  return sendableValue(input, []);
+}
+
+function sendableValue(value: unknown, ancestors: object[]): boolean {
+  switch (typeof value) {
+    case 'string':
+      return wellFormed(value);
+    case 'number':
+      return Number.isFinite(value);
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'object':
+      return value === null || sendableObject(value, ancestors);
+    default:
+      return false;
+  }
+}
+
+function sendableObject(value: object, ancestors: object[]): boolean {
+  const depth = ancestors.length;
+  if (depth >= MAX_JSON_DEPTH) return false;
+  for (let i = 0; i < depth; i++) if (ancestors[i] === value) return false;
+  ancestors.push(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!sendableValue(value[i], ancestors)) return false;
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key in record) if (!wellFormed(key) || !sendableValue(record[key], ancestors)) return false;
+  }
+  ancestors.pop();
+  return true;
+}
+
 /** The problems that would make an input unsendable as JSON (the first few, each with its pointer). */
 export function jsonInputIssues(input: unknown, maxIssues = 10): ValidationIssue[] {
   const issues: ValidationIssue[] = [];

@@ -33,66 +33,96 @@ export function compiledSchemaCount(): number {
   return compilations;
 }
 
-interface Discriminated {
-  /** The `const` property names that select a branch, e.g. `["type", "action"]`. */
-  readonly keys: readonly string[];
-  readonly branches: ReadonlyMap<string, TSchema>;
-}
+/** Checks a value: `undefined` when it is valid, its problems otherwise (built only on failure). */
+export type SchemaCheck = (value: unknown) => ValidationIssue[] | undefined;
 
-const discriminations = new WeakMap<object, Discriminated | null>();
+const checks = new WeakMap<object, SchemaCheck>();
 
 /**
- * A top-level union whose branches are told apart by `const` properties (a v2 entity's `type` +
- * `action`) is validated by picking the branch first: one small validator runs instead of all of
- * them, and its errors are the ones that matter.
+ * The check of a schema, built once per schema. The hot path (a valid value) runs Ajv's compiled
+ * code and allocates nothing; issues are worked out only for a value that fails.
  */
-function discriminatedOf(schema: TSchema): Discriminated | undefined {
-  let found = discriminations.get(schema);
-  if (found === undefined) {
-    found = null;
-    const branches = (schema as { anyOf?: unknown }).anyOf;
-    if (Array.isArray(branches) && branches.length > 1) {
-      const keyed = branches.map((b) => constants(asSchema(b)));
-      const keys = Object.keys(keyed[0] ?? {});
-      const same =
-        keys.length > 0 &&
-        keyed.every((k) => Object.keys(k).length === keys.length && keys.every((n) => n in k));
-      if (same) {
-        const map = new Map<string, TSchema>();
-        keyed.forEach((k, i) => map.set(discriminatorKey(keys.map((n) => k[n])), branches[i] as TSchema));
-        if (map.size === branches.length) found = { keys, branches: map };
-      }
-    }
-    discriminations.set(schema, found);
+export function checkerFor(schema: TSchema): SchemaCheck {
+  let check = checks.get(schema);
+  if (check === undefined) {
+    check = discriminatedCheck(schema) ?? plainCheck(schema);
+    checks.set(schema, check);
   }
-  return found ?? undefined;
-}
-
-/** Discriminator values as one map key (strings joined by NUL; anything else as JSON). */
-function discriminatorKey(values: readonly unknown[]): string {
-  return values
-    .map((v) => (typeof v === 'string' ? v : v === undefined ? 'undefined' : JSON.stringify(v)))
-    .join('\u0000');
+  return check;
 }
 
 /** The problems of a value against a schema; empty when valid. */
 export function schemaIssues(schema: TSchema, value: unknown): ValidationIssue[] {
-  const discriminated = discriminatedOf(schema);
-  if (discriminated !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+  return checkerFor(schema)(value) ?? [];
+}
+
+function plainCheck(schema: TSchema): SchemaCheck {
+  // Compiled on first use, not when the check is built.
+  let validate: ValidateFunction | undefined;
+  return (value) => {
+    validate ??= validatorFor(schema);
+    if (validate(value)) return undefined;
+    return dedupe(collapseUnions(validate.errors ?? []).map(toIssue));
+  };
+}
+
+/**
+ * A top-level union whose branches are told apart by `const` properties (a v2 entity's `type` +
+ * `action`) is validated by picking the branch first: one small validator runs instead of all of
+ * them, and its errors are the ones that matter. The branch is found by one `Map` lookup per
+ * discriminator on the value's own properties (no key string is built).
+ */
+function discriminatedCheck(schema: TSchema): SchemaCheck | undefined {
+  const branches = (schema as { anyOf?: unknown }).anyOf;
+  if (!Array.isArray(branches) || branches.length < 2) return undefined;
+  const keyed = branches.map((b) => constants(asSchema(b)));
+  const keys = Object.keys(keyed[0] ?? {});
+  const same =
+    keys.length > 0 && keyed.every((k) => Object.keys(k).length === keys.length && keys.every((n) => n in k));
+  if (!same) return undefined;
+  /** Nested maps, one level per key; the last level holds the branch's check. */
+  const root = new Map<unknown, unknown>();
+  let distinct = 0;
+  keyed.forEach((k, i) => {
+    let level = root;
+    keys.forEach((name, depth) => {
+      const value = lookupKey(k[name]);
+      if (depth === keys.length - 1) {
+        if (!level.has(value)) distinct += 1;
+        level.set(value, checkerFor(branches[i] as TSchema));
+      } else {
+        let next = level.get(value) as Map<unknown, unknown> | undefined;
+        if (next === undefined) level.set(value, (next = new Map()));
+        level = next;
+      }
+    });
+  });
+  if (distinct !== branches.length) return undefined;
+  const combos = keyed.map((k) => keys.map((n) => discriminatorText(k[n])).join('/')).join(', ');
+  const all = plainCheck(schema);
+  return (value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return all(value);
     const record = value as Record<string, unknown>;
-    const branch = discriminated.branches.get(discriminatorKey(discriminated.keys.map((k) => record[k])));
-    if (branch !== undefined) return schemaIssues(branch, value);
-    const combos = [...discriminated.branches.keys()].map((k) => k.split('\u0000').join('/')).join(', ');
-    const named = discriminated.keys
+    let found: unknown = root;
+    for (const name of keys) {
+      found = (found as Map<unknown, unknown>).get(lookupKey(record[name]));
+      if (found === undefined) break;
+    }
+    if (typeof found === 'function') return (found as SchemaCheck)(value);
+    const named = keys
       .map((k) => `${k} ${record[k] === undefined ? 'undefined' : JSON.stringify(record[k])}`)
       .join(' and ');
-    return [
-      { path: '', message: `has no variant for ${named}; known ${discriminated.keys.join('/')}: ${combos}` },
-    ];
-  }
-  const validate = validatorFor(schema);
-  if (validate(value)) return [];
-  return dedupe(collapseUnions(validate.errors ?? []).map(toIssue));
+    return [{ path: '', message: `has no variant for ${named}; known ${keys.join('/')}: ${combos}` }];
+  };
+}
+
+/** A discriminator value as a `Map` key: primitives as themselves, anything else as its JSON. */
+function lookupKey(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? `\u0000${JSON.stringify(value)}` : value;
+}
+
+function discriminatorText(value: unknown): string {
+  return typeof value === 'string' ? value : value === undefined ? 'undefined' : JSON.stringify(value);
 }
 
 /** Throws a `ValidationError` listing every problem, each with its path. */

@@ -432,4 +432,79 @@ describe('v2 batch builder', () => {
     expect(emulator.state.events).toHaveLength(1);
     await client.close();
   });
+
+  it('packs by UTF-8 bytes: every request within the limit and as full as it can be, every character intact', async () => {
+    const client = trackClient();
+    const events = Array.from({ length: 300 }, (_, i) => ({
+      type: 'person',
+      action: 'event',
+      identifiers: { id: `p${String(i)}` },
+      name: 'wrote',
+      attributes: { text: `${'€'.repeat(300 + (i % 7) * 40)}ü😀\u2028"\\${String(i)}`, i },
+    }));
+    const sizes: number[][] = [];
+    const report = await sendBatch(client, events, {
+      maxBatchBytes: 20_000,
+      onExchange: (exchange) => {
+        const batch = (exchange.request.body as { batch: unknown[] }).batch;
+        sizes.push(batch.map((item) => Buffer.byteLength(JSON.stringify(item))));
+      },
+    });
+    expect(report.accepted).toBe(300);
+    expect(report.requests).toBe(sizes.length);
+    const total = (items: number[]): number => 12 + items.reduce((a, b) => a + b, 0) + items.length - 1;
+    sizes.forEach((items, r) => {
+      expect(total(items)).toBeLessThanOrEqual(20_000);
+      const next = sizes[r + 1]?.[0];
+      // Full: the next request's first item would not have fitted in this one.
+      if (next !== undefined) expect(total(items) + 1 + next).toBeGreaterThan(20_000);
+    });
+    expect(sizes.flat()).toHaveLength(300);
+    const stored = new Map(emulator.state.events.map((e) => [e.data['i'], e.data['text']]));
+    events.forEach((e) => {
+      expect(stored.get(e.attributes.i)).toBe(e.attributes.text);
+    });
+    await client.close();
+  });
+
+  it('refuses an item by its UTF-8 size (with its id), not its UTF-16 length', async () => {
+    const client = trackClient();
+    const event = (text: string) => ({
+      type: 'person',
+      action: 'event',
+      identifiers: { id: 'p1' },
+      name: 'wrote',
+      attributes: { text },
+    });
+    const fits = event('€'.repeat(10_600)); // 10 600 UTF-16 units, 31 800 bytes + the rest
+    const over = event('€'.repeat(10_650)); // 31 950 bytes + the rest: over 32 000 with its id
+    const bytesOf = (e: object): number => Buffer.byteLength(JSON.stringify({ ...e, id: 'X'.repeat(26) }));
+    expect(bytesOf(fits)).toBeLessThanOrEqual(32_000);
+    expect(bytesOf(over)).toBeGreaterThan(32_000);
+    const report = await sendBatch(client, [fits, over]);
+    expect(report.accepted).toBe(1);
+    expect(report.rejected).toEqual([
+      { index: 1, reason: `the item is ${String(bytesOf(over))} bytes; at most 32000 bytes are allowed` },
+    ]);
+    expect(emulator.state.events.map((e) => e.data['text'])).toEqual([fits.attributes.text]);
+    await client.close();
+  });
+
+  it('sends an item larger than a small maxBatchBytes alone, and never an empty request', async () => {
+    const client = trackClient();
+    const events = [0, 1].map((i) => ({
+      type: 'person',
+      action: 'event',
+      identifiers: { id: 'p1' },
+      name: `e${String(i)}`,
+    }));
+    const batches: number[] = [];
+    const report = await sendBatch(client, events, {
+      maxBatchBytes: 50,
+      onExchange: (exchange) => batches.push((exchange.request.body as { batch: unknown[] }).batch.length),
+    });
+    expect(report.accepted).toBe(2);
+    expect(batches).toEqual([1, 1]);
+    await client.close();
+  });
 });

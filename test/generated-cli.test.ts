@@ -1,7 +1,8 @@
 /** The CLI generated from the registry: flags from input schemas, coercion, errors, output, completion. */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli/main.js';
@@ -10,6 +11,14 @@ import { cioc } from './support/cli.js';
 import { emulatorEnv, useEmulator } from './support/emulator.js';
 
 const { emulator, url } = await useEmulator();
+/** For `node --import`: writes `LOAD <url>` to stderr for every module loaded (not Node's own). */
+const TRACE_LOADS = `data:text/javascript,${encodeURIComponent(
+  `import { register } from 'node:module'; register(${JSON.stringify(
+    `data:text/javascript,${encodeURIComponent(
+      "export async function load(url, context, next) { if (!url.startsWith('node:')) process.stderr.write('LOAD ' + url + '\\n'); return next(url, context); }",
+    )}`,
+  )});`,
+)}`;
 const env = emulatorEnv(url);
 const run = (args: string[]) => cioc(args, { env });
 const errorOf = (stderr: string) =>
@@ -219,11 +228,48 @@ describe('completion', () => {
 });
 
 describe('start-up', () => {
-  it('builds the whole CLI without compiling a single schema', () => {
-    const sink = new PassThrough();
-    const io = { stdout: sink, stderr: sink, stdin: new PassThrough(), env: {} };
+  const sink = new PassThrough();
+  const io = { stdout: sink, stderr: sink, stdin: new PassThrough(), env: {} };
+
+  it('builds the whole CLI without compiling a single schema', async () => {
     const before = compiledSchemaCount(); // the in-process emulator of this file may have compiled some
-    for (const connector of ['track', 'app', 'beta']) buildProgram(io, ['node', 'cioc', connector]);
+    for (const connector of ['track', 'app', 'beta'])
+      expect(
+        (await buildProgram(io, ['node', 'cioc', connector])).commands.find((c) => c.name() === connector)
+          ?.commands.length,
+      ).toBeGreaterThan(5);
+    await buildProgram(io, ['node', 'cioc'], undefined, { loadAll: true });
     expect(compiledSchemaCount()).toBe(before);
+  });
+
+  it('shows the same help with the command groups left unloaded as with all of them loaded', async () => {
+    const full = (await buildProgram(io, ['node', 'cioc'], undefined, { loadAll: true })).helpInformation();
+    expect((await buildProgram(io, ['node', 'cioc'])).helpInformation()).toBe(full);
+    for (const name of ['track', 'run', 'auth', 'workflow', 'user', 'token'])
+      expect((await buildProgram(io, ['node', 'cioc', name])).helpInformation()).toBe(full);
+  });
+
+  it('loads no schema, HTTP client, database or validator for --help and completion', async () => {
+    const loaded = (args: string[]): string[] => {
+      const result = spawnSync(process.execPath, ['--import', TRACE_LOADS, resolve('bin/cioc.js'), ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, CIOC_HOME: mkdtempSync(join(tmpdir(), 'cioc-loads-')) },
+      });
+      expect(result.status).toBe(0);
+      return result.stderr.split('\n').filter((line) => line.startsWith('LOAD '));
+    };
+    for (const args of [['--help'], ['__complete', '--', 'tr'], ['__complete', '--', 'auth', '']]) {
+      const modules = loaded(args);
+      expect(modules.length).toBeGreaterThan(3); // the trace works
+      for (const heavy of [
+        '@sinclair/typebox',
+        'undici',
+        'better-sqlite3',
+        '/ajv/',
+        '/operations/',
+        '/store/',
+      ])
+        expect(modules.filter((m) => m.includes(heavy))).toEqual([]);
+    }
   });
 });

@@ -1,23 +1,103 @@
-/** The `cioc` command line. Returns an exit code; never prints a stack trace at a user. */
+/**
+ * The `cioc` command line. Returns an exit code; never prints a stack trace at a user.
+ *
+ * Start-up loads only what the command needs: the command groups (operations, auth, workflows,
+ * accounts) are imported when the command line names them, and stand-ins with the same name,
+ * description and usage term take their place in the help. `cioc --help` and shell completion
+ * load no schema, HTTP client or database.
+ */
 import { Command, CommanderError, Option } from 'commander';
+import { CONNECTORS } from '../connectors.js';
 import { EXIT } from '../errors.js';
-import { registerAuthCommands } from './commands/auth.js';
-import { completions, completionScript } from './commands/completion.js';
+import { CONNECTOR_IDS } from '../regions.js';
 import type { EmulatorFlags } from './commands/emulator.js';
-import { describeCommand, opsCommand } from './commands/ops.js';
-import { registerOperationCommands } from './commands/operation.js';
-import { registerWorkflowCommands } from './commands/workflow.js';
-import { registerRemoteWorkflowCommands } from './commands/workflow-remote.js';
-import { registerAccountCommands } from './commands/accounts.js';
 import type { ServeFlags } from './commands/serve.js';
 import { printError, processIo, type Io } from './io.js';
 import { VERSION } from '../version.js';
 
-export function buildProgram(
+type SetExit = (code: number) => void;
+
+/** A group of top-level commands defined in a module of its own, loaded only when named. */
+interface CommandGroup {
+  /** The top-level commands it registers, in help order. */
+  readonly names: readonly string[];
+  register(program: Command, io: Io, argv: readonly string[], setExit: SetExit): Promise<void>;
+  /** Help-only stand-ins: the same names, descriptions and usage terms, nothing loaded. */
+  stubs(program: Command): void;
+}
+
+const GROUPS: readonly CommandGroup[] = [
+  {
+    names: [...CONNECTOR_IDS, 'run'],
+    async register(program, io, argv) {
+      (await import('./commands/operation.js')).registerOperationCommands(program, io, argv);
+    },
+    stubs(program) {
+      for (const connector of CONNECTOR_IDS) {
+        const def = CONNECTORS[connector];
+        program.command(connector).description(`${def.title} ${def.version}: ${def.description}`);
+      }
+      program
+        .command('run')
+        .description(
+          'Run an operation by id with a JSON input, e.g. cioc run track.delete_customer --input \'{"identifier":"42"}\'',
+        )
+        .argument('<operation>', 'operation id, e.g. track.create_or_update_customer')
+        // Only for the usage term ("run [options] <operation>"): `cioc run …` loads the real one.
+        .addOption(new Option('--input <json|@file|->').hideHelp());
+    },
+  },
+  {
+    names: ['auth'],
+    async register(program, io) {
+      (await import('./commands/auth.js')).registerAuthCommands(program, io);
+    },
+    stubs(program) {
+      program
+        .command('auth')
+        .description('Named authentications: create, list, show, update, delete, test, default.');
+    },
+  },
+  {
+    names: ['workflow'],
+    async register(program, io, _argv, setExit) {
+      (await import('./commands/workflow.js')).registerWorkflowCommands(program, io, setExit);
+      (await import('./commands/workflow-remote.js')).registerRemoteWorkflowCommands(program, io, setExit);
+    },
+    stubs(program) {
+      program
+        .command('workflow')
+        .description('Validate and run workflow documents (steps chained into runs).');
+    },
+  },
+  {
+    names: ['user', 'token'],
+    async register(program, io) {
+      (await import('./commands/accounts.js')).registerAccountCommands(program, io);
+    },
+    stubs(program) {
+      program.command('user').description('Accounts of the server (and of the CLI, as CIOC_USER=<email>).');
+      program.command('token').description('API tokens for the server (Authorization: Bearer …).');
+    },
+  },
+];
+
+/** The command a command line names (`cioc help <command>` names `<command>`). */
+function targetOf(argv: readonly string[]): string | undefined {
+  const words = argv.slice(2).filter((word) => !word.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
+
+/**
+ * The program for a command line: the group it names is loaded and registered for real, the
+ * others as stand-ins. `loadAll` registers every group for real (tests compare the help).
+ */
+export async function buildProgram(
   io: Io,
   argv: readonly string[],
-  setExit: (code: number) => void = () => undefined,
-): Command {
+  setExit: SetExit = () => undefined,
+  options: { loadAll?: boolean } = {},
+): Promise<Command> {
   const program = new Command('cioc')
     .description(
       'Customer.io connectors: Track, App and Beta operations, named authentications, and a local emulator.',
@@ -32,11 +112,12 @@ export function buildProgram(
     })
     .showSuggestionAfterError(true);
 
-  registerOperationCommands(program, io, argv);
-  registerAuthCommands(program, io);
-  registerWorkflowCommands(program, io, setExit);
-  registerRemoteWorkflowCommands(program, io, setExit);
-  registerAccountCommands(program, io);
+  const target = targetOf(argv);
+  for (const group of GROUPS) {
+    if (options.loadAll === true || (target !== undefined && group.names.includes(target)))
+      await group.register(program, io, argv, setExit);
+    else group.stubs(program);
+  }
 
   program
     .command('serve')
@@ -69,8 +150,8 @@ export function buildProgram(
     .description('List every operation.')
     .option('--json', 'print JSON')
     .option('--connector <connector>', 'only this connector (track, app, beta)')
-    .action((flags: { json?: boolean; connector?: string }) => {
-      opsCommand(io, flags);
+    .action(async (flags: { json?: boolean; connector?: string }) => {
+      (await import('./commands/ops.js')).opsCommand(io, flags);
     });
 
   program
@@ -78,8 +159,8 @@ export function buildProgram(
     .description('Show an operation: description, request, input schema, safety and examples.')
     .argument('<operation>', 'operation id, e.g. track.create_or_update_customer')
     .option('--json', 'print JSON')
-    .action((id: string, flags: { json?: boolean }) => {
-      describeCommand(io, id, flags);
+    .action(async (id: string, flags: { json?: boolean }) => {
+      (await import('./commands/ops.js')).describeCommand(io, id, flags);
     });
 
   program
@@ -118,15 +199,15 @@ export function buildProgram(
     .command('completion')
     .description('Print a shell completion script: source <(cioc completion bash)')
     .argument('<shell>', 'bash or zsh')
-    .action((shell: string) => {
-      io.stdout.write(completionScript(shell));
+    .action(async (shell: string) => {
+      io.stdout.write((await import('./commands/completion.js')).completionScript(shell));
     });
 
   program
     .command('__complete', { hidden: true })
     .argument('[words...]')
-    .action((words: string[]) => {
-      const candidates = completions(io, words);
+    .action(async (words: string[]) => {
+      const candidates = await (await import('./commands/completion.js')).completions(io, words);
       if (candidates.length > 0) io.stdout.write(`${candidates.join('\n')}\n`);
     });
 
@@ -135,10 +216,10 @@ export function buildProgram(
 
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   let exitCode: number = EXIT.ok;
-  const program = buildProgram(io, argv, (code) => {
-    exitCode = code;
-  });
   try {
+    const program = await buildProgram(io, argv, (code) => {
+      exitCode = code;
+    });
     await program.parseAsync([...argv]);
     return exitCode;
   } catch (error) {

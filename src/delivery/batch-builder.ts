@@ -4,7 +4,7 @@
  * 500 KB, sent through the client (rate limit + retries), and every 207 `errors[].batch_index` is
  * mapped back to the caller's index.
  */
-import { ulid } from '../ulid.js';
+import { writeUlid } from '../ulid.js';
 import type { Client, CallOptions } from '../client.js';
 import {
   AbortedError,
@@ -21,8 +21,8 @@ import {
 import { findOperation } from '../operations/registry.js';
 import { isMerge, needsEventId, V2_LIMITS, V2Entity } from '../operations/track-v2.js';
 import { wireRequest } from '../operations/wire.js';
-import { jsonInputIssues } from '../json-input.js';
-import { schemaIssues } from '../schema.js';
+import { isSendableJson, jsonInputIssues } from '../json-input.js';
+import { checkerFor } from '../schema.js';
 
 export interface BatchItemProblem {
   /** The item's index in the caller's input. */
@@ -90,13 +90,31 @@ export interface BatchOptions extends Omit<CallOptions, 'signal'> {
   maxBatchBytes?: number;
 }
 
+/**
+ * One request body being filled: `{"batch":[` + items separated by commas, encoded once, straight
+ * into the buffer that undici sends (closed with `]}` when full). Item `i` is the bytes from
+ * `i === 0 ? PREFIX.length : ends[i - 1] + 1` to `ends[i]`.
+ */
 interface PackedBatch {
   indices: number[];
-  items: string[];
+  ends: number[];
+  body: Buffer;
+  /** Bytes written: the prefix and the items, not yet the closing `]}`. */
+  length: number;
   merges: boolean;
 }
 
-const ENVELOPE_BYTES = Buffer.byteLength('{"batch":[]}');
+const PREFIX = Buffer.from('{"batch":[');
+const SUFFIX = Buffer.from(']}');
+/** What an event id adds to an item: its closing `}` becomes `,"id":"<26>"}`. */
+const ID_OPEN = Buffer.from(',"id":"');
+const ID_EXTRA_BYTES = ID_OPEN.length + 26 + 2 - 1;
+/**
+ * Room past the batch limit for the item being written: it is written before we know whether it
+ * fits (its size comes from the write) and at most 3 bytes per UTF-16 unit of an item that is not
+ * refused unwritten (an item's bytes are never fewer than its UTF-16 length).
+ */
+const SLACK_BYTES = 3 * V2_LIMITS.itemBytes + ID_EXTRA_BYTES + SUFFIX.length;
 
 /** Sends any number of v2 entities (array, iterable or async iterable) as few batch requests as possible. */
 export async function sendBatch(
@@ -127,16 +145,20 @@ export async function sendBatch(
   /** Items that never left: safe to send again. */
   const notSent = (batch: PackedBatch): void => {
     batch.indices.forEach((index, i) => {
-      report.failed.push(asSent({ index, reason: 'not sent: the batch was aborted' }, batch.items[i]));
+      report.failed.push(asSent({ index, reason: 'not sent: the batch was aborted' }, batch, i));
     });
   };
 
   const send = async (batch: PackedBatch): Promise<void> => {
     report.requests += 1;
-    // Items are already encoded JSON (event ids assigned once, so retries resend the same ids).
-    const body = `{"batch":[${batch.items.join(',')}]}`;
+    // The items are already encoded (event ids assigned once, so retries resend the same bytes).
+    SUFFIX.copy(batch.body, batch.length);
     const wire = wireRequest('POST', '/v2/batch', {
-      body: { kind: 'raw', value: body, contentType: 'application/json' },
+      body: {
+        kind: 'bytes',
+        value: batch.body.subarray(0, batch.length + SUFFIX.length),
+        contentType: 'application/json',
+      },
     });
     try {
       const response = await client.execute(operation, wire, !batch.merges, options);
@@ -169,7 +191,7 @@ export async function sendBatch(
       const fate = error instanceof AbortedError ? 'maybeDelivered' : fateOf(error);
       batch.indices.forEach((index, i) => {
         const problem: BatchItemProblem = { index, reason: error.message };
-        report[fate].push(fate === 'rejected' ? problem : asSent(problem, batch.items[i]));
+        report[fate].push(fate === 'rejected' ? problem : asSent(problem, batch, i));
       });
     }
   };
@@ -184,14 +206,20 @@ export async function sendBatch(
     inFlight.add(promise);
   };
 
-  let current: PackedBatch = { indices: [], items: [], merges: false };
-  let currentBytes = ENVELOPE_BYTES;
+  const check = checkerFor(V2Entity);
+  const capacity = maxBytes + SLACK_BYTES;
+  const newBatch = (): PackedBatch => {
+    const body = Buffer.allocUnsafe(capacity);
+    PREFIX.copy(body, 0);
+    return { indices: [], ends: [], body, length: PREFIX.length, merges: false };
+  };
+  let current = newBatch();
   /** Adds one item; returns a full batch to dispatch, if adding it closed one. */
   const add = (entity: unknown): PackedBatch | undefined => {
     const index = report.items++;
-    let issues = jsonInputIssues(entity);
-    if (issues.length === 0) issues = schemaIssues(V2Entity, entity);
-    if (issues.length > 0) {
+    // Issues are worked out only for an item that fails (the fast checks allocate nothing).
+    const issues = isSendableJson(entity) ? check(entity) : jsonInputIssues(entity);
+    if (issues !== undefined && issues.length > 0) {
       const first = issues[0];
       report.rejected.push({
         index,
@@ -201,26 +229,52 @@ export async function sendBatch(
       return undefined;
     }
     const item = entity as V2Entity;
-    const json = encodeItem(item);
-    const bytes = Buffer.byteLength(json, 'utf8');
+    const json = JSON.stringify(item);
+    const extra = needsEventId(item) ? ID_EXTRA_BYTES : 0;
+    // UTF-8 never takes fewer bytes than UTF-16 units: too long a string is refused unwritten.
+    if (json.length + extra > V2_LIMITS.itemBytes) {
+      rejectTooLarge(index, Buffer.byteLength(json, 'utf8') + extra);
+      return undefined;
+    }
+    const comma = current.indices.length === 0 ? 0 : 1;
+    const start = current.length + comma;
+    // Encoded once, into the request body; its exact size comes from the write.
+    let end = start + current.body.write(json, start, 'utf8');
+    // An event without an id gets one (`…}` → `…,"id":"<ULID>"}`), written as bytes in place.
+    if (extra > 0) {
+      end = ID_OPEN.copy(current.body, end - 1) + end - 1;
+      end = writeUlid(current.body, end);
+      current.body[end++] = 0x22; // "
+      current.body[end++] = 0x7d; // }
+    }
+    const bytes = end - start;
     if (bytes > V2_LIMITS.itemBytes) {
-      report.rejected.push({
-        index,
-        reason: `the item is ${bytes} bytes; at most ${V2_LIMITS.itemBytes} bytes are allowed`,
-      });
+      rejectTooLarge(index, bytes);
       return undefined;
     }
     let full: PackedBatch | undefined;
-    if (currentBytes + (current.items.length === 0 ? 0 : 1) + bytes > maxBytes) {
+    let at = start;
+    // Over the limit with the closing `]}`: this batch is full, and the item opens the next.
+    // (An item alone over a small `maxBatchBytes` still goes, alone.)
+    if (comma === 1 && end + SUFFIX.length > maxBytes) {
       full = current;
-      current = { indices: [], items: [], merges: false };
-      currentBytes = ENVELOPE_BYTES;
+      current = newBatch();
+      at = current.length;
+      full.body.copy(current.body, at, start, end);
+    } else if (comma === 1) {
+      current.body[start - 1] = 0x2c; // ,
     }
-    currentBytes += (current.items.length === 0 ? 0 : 1) + bytes;
+    current.length = at + bytes;
     current.indices.push(index);
-    current.items.push(json);
+    current.ends.push(current.length);
     if (!current.merges && isMerge(item)) current.merges = true;
     return full;
+  };
+  const rejectTooLarge = (index: number, bytes: number): void => {
+    report.rejected.push({
+      index,
+      reason: `the item is ${bytes} bytes; at most ${V2_LIMITS.itemBytes} bytes are allowed`,
+    });
   };
   /** A full batch handed to `dispatch` but not yet in flight. */
   let waiting: PackedBatch | undefined;
@@ -242,9 +296,9 @@ export async function sendBatch(
         if (full !== undefined) await flush(full);
       }
     }
-    if (current.items.length > 0) {
+    if (current.indices.length > 0) {
       const last = current;
-      current = { indices: [], items: [], merges: false };
+      current = newBatch();
       await flush(last);
     }
   } catch (error) {
@@ -262,9 +316,10 @@ export async function sendBatch(
   return report;
 }
 
-/** The problem with the item as sent (and the id it carried), parsed only on these rare paths. */
-function asSent(problem: BatchItemProblem, json: string | undefined): BatchItemProblem {
-  const entity = JSON.parse(json ?? 'null') as unknown;
+/** The problem with item `i` of a batch as sent (and the id it carried), parsed only on these rare paths. */
+function asSent(problem: BatchItemProblem, batch: PackedBatch, i: number): BatchItemProblem {
+  const start = i === 0 ? PREFIX.length : (batch.ends[i - 1] ?? 0) + 1;
+  const entity = JSON.parse(batch.body.toString('utf8', start, batch.ends[i])) as unknown;
   problem.entity = entity;
   const id = (entity as { id?: unknown } | null)?.id;
   if (typeof id === 'string') problem.id = id;
@@ -296,14 +351,4 @@ function fateOf(error: CiocError): 'rejected' | 'failed' | 'maybeDelivered' {
     return 'maybeDelivered';
   }
   return 'rejected';
-}
-
-/**
- * An item as JSON, with a ULID `id` added to a person event/page/screen that has none (assigned
- * once here, so every retry resends the same id). Appended to the serialised text rather than
- * copied into a new object: this runs once per item of batches of hundreds of thousands.
- */
-function encodeItem(item: V2Entity): string {
-  const json = JSON.stringify(item);
-  return needsEventId(item) ? `${json.slice(0, -1)},"id":"${ulid()}"}` : json;
 }

@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAuthorized, routeFamily, type RouteFamily } from './auth.js';
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth.js';
+import { MAX_JSON_DEPTH, rememberScan, scanJson } from './json-scan.js';
 import { routedPath, targetAuthority } from './request-target.js';
 import { FaultList } from './faults.js';
 import { appError, EmulatorHttpError, trackError } from './model/errors.js';
@@ -131,13 +131,16 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   });
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
+  // Read as bytes: one scan of them caps the nesting and measures each v2 batch item as it arrived.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    const bytes = body as Buffer;
+    const text = bytes.toString('utf8');
     if (text.trim() === '') {
       done(null, undefined);
       return;
     }
-    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+    const scan = scanJson(bytes, MAX_JSON_DEPTH);
+    if (scan.tooDeep) {
       done(
         new EmulatorHttpError(400, {
           parse_error: `the request body is nested deeper than ${String(MAX_JSON_DEPTH)} levels`,
@@ -146,11 +149,15 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       );
       return;
     }
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch {
       done(new EmulatorHttpError(400, { parse_error: 'the request body is not valid JSON' }), undefined);
+      return;
     }
+    rememberScan(parsed, { total: scan.compactBytes, batchItemBytes: scan.batchItemBytes });
+    done(null, parsed);
   });
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',

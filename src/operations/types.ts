@@ -28,6 +28,8 @@ export type WireBody =
   | { readonly kind: 'none' }
   | { readonly kind: 'json'; readonly value: unknown }
   | { readonly kind: 'raw'; readonly value: string; readonly contentType: string }
+  /** Bytes already encoded (the batch builder's request body): sent as they are, never copied. */
+  | { readonly kind: 'bytes'; readonly value: Uint8Array; readonly contentType: string }
   | { readonly kind: 'form'; readonly value: Readonly<Record<string, string>> };
 
 /** The HTTP request an operation asks for, before the transport adds base URL and auth. */

@@ -19,7 +19,7 @@ import {
   type AttemptOutcome,
   type RetryOptions,
 } from '../delivery/retry-policy.js';
-import type { ExchangeObserver, PreparedRequest, Transport } from './transport.js';
+import type { ExchangeObserver, OutgoingRequest, Transport } from './transport.js';
 
 export interface DeliverOptions {
   readonly operationId: string;
@@ -48,7 +48,7 @@ export function outcomeOf(error: unknown): AttemptOutcome | undefined {
 
 export async function deliver(
   transport: Transport,
-  prepared: PreparedRequest,
+  prepared: OutgoingRequest,
   options: DeliverOptions,
 ): Promise<WireResponse> {
   const started = Date.now();

@@ -42,6 +42,14 @@ export interface PreparedRequest {
   readonly body: string | undefined;
 }
 
+/**
+ * What goes on the wire: a prepared request, or one whose body is already encoded bytes (the batch
+ * builder's), handed to undici as they are (no copy, no re-encoding).
+ */
+export interface OutgoingRequest extends Omit<PreparedRequest, 'body'> {
+  readonly body: string | Uint8Array | undefined;
+}
+
 /** What `--dry-run` and logs print: the same request with every secret redacted. */
 export interface PrintableRequest {
   method: string;
@@ -154,8 +162,16 @@ export class Transport {
     this.logger = options.logger;
   }
 
-  /** Builds the exact request: URL under the base, auth, content type, body bytes. */
+  /** Builds the exact request: URL under the base, auth, content type, body text. */
   prepare(wire: WireRequest): PreparedRequest {
+    const outgoing = this.outgoing(wire);
+    if (!(outgoing.body instanceof Uint8Array)) return outgoing as PreparedRequest;
+    // The same headers object (its non-enumerable authorization included), the bytes as text.
+    return { ...outgoing, body: utf8Text(outgoing.body) };
+  }
+
+  /** Builds the exact request: URL under the base, auth, content type, body text or bytes. */
+  outgoing(wire: WireRequest): OutgoingRequest {
     const url = buildUrl(
       wire.fromOrigin === true ? { ...this.base, path: '' } : this.base,
       wire.path,
@@ -181,7 +197,7 @@ export class Transport {
     // defineProperty, not assignment: a header called `__proto__` stays an ordinary entry (an object
     // without a prototype would do too, but `String(headers)` would then throw).
     for (const [name, value] of Object.entries(wire.headers)) setEntry(headers, name.toLowerCase(), value);
-    let body: string | undefined;
+    let body: string | Uint8Array | undefined;
     switch (wire.body.kind) {
       case 'none':
         break;
@@ -190,6 +206,7 @@ export class Transport {
         headers['content-type'] ??= 'application/json';
         break;
       case 'raw':
+      case 'bytes':
         body = wire.body.value;
         headers['content-type'] = wire.body.contentType;
         break;
@@ -230,13 +247,14 @@ export class Transport {
   }
 
   /** The request as it may be shown to a person: credentials redacted. */
-  printable(prepared: PreparedRequest): PrintableRequest {
-    let body: unknown = prepared.body;
-    if (prepared.body !== undefined && prepared.headers['content-type']?.includes('json') === true) {
+  printable(prepared: OutgoingRequest): PrintableRequest {
+    const text = prepared.body instanceof Uint8Array ? utf8Text(prepared.body) : prepared.body;
+    let body: unknown = text;
+    if (text !== undefined && prepared.headers['content-type']?.includes('json') === true) {
       try {
-        body = JSON.parse(prepared.body) as unknown;
+        body = JSON.parse(text) as unknown;
       } catch {
-        body = prepared.body;
+        body = text;
       }
     }
     const headers = redactHeaders(prepared.headers, this.redactor);
@@ -254,7 +272,7 @@ export class Transport {
    * One attempt on the wire: returns the 2xx response; any other outcome is thrown as a
    * `CiocError`. Retries and rate limits wrap this in `deliver.ts`.
    */
-  async attempt(prepared: PreparedRequest, options: SendOptions = {}): Promise<WireResponse> {
+  async attempt(prepared: OutgoingRequest, options: SendOptions = {}): Promise<WireResponse> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const dispatcherState = this.dispatcher as { closed?: unknown; destroyed?: unknown };
     if (dispatcherState.closed === true || dispatcherState.destroyed === true) {
@@ -414,4 +432,9 @@ export function parseBody(text: string, headers: Readonly<Record<string, string>
 /** Sets an own, ordinary entry, even for the name `__proto__`. */
 function setEntry(record: Record<string, string>, name: string, value: string): void {
   Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Bytes as UTF-8 text (a view, not a copy, until the string is made). */
+function utf8Text(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }

@@ -3,11 +3,13 @@
  * completion always matches the registry and the user's authentications.
  */
 import { ValidationError } from '../../errors.js';
-import { listOperations } from '../../operations/registry.js';
 import { CONNECTOR_IDS, isConnectorId, REGIONS } from '../../regions.js';
-import { AuthStore, storeExists } from '../../store/auth-store.js';
 import type { Io } from '../io.js';
-import { flagsFor, kebab } from '../schema-flags.js';
+
+// The registry (schemas) and the store (SQLite) are loaded only for the words that need them:
+// completing a command name loads neither.
+const registry = () => import('../../operations/registry.js');
+const schemaFlags = () => import('../schema-flags.js');
 
 const TOP = [
   'auth',
@@ -41,7 +43,8 @@ const COMMON = [
   '--help',
 ];
 
-function authNames(io: Io): string[] {
+async function authNames(io: Io): Promise<string[]> {
+  const { AuthStore, storeExists } = await import('../../store/auth-store.js');
   if (!storeExists(io.env)) return [];
   try {
     // Completing a word is no place for warnings: the next real command gives them.
@@ -57,14 +60,14 @@ function authNames(io: Io): string[] {
 }
 
 /** Candidates for the word being completed, given the words before it (without `cioc`). */
-export function completions(io: Io, words: readonly string[]): string[] {
+export async function completions(io: Io, words: readonly string[]): Promise<string[]> {
   const previous = words.at(-2);
   const current = words.at(-1) ?? '';
   const filter = (candidates: readonly string[]): string[] => candidates.filter((c) => c.startsWith(current));
   if (previous === '--region') return filter(REGIONS);
   if (previous === '--connector') return filter(CONNECTOR_IDS);
   if (previous === '--output') return filter(['json', 'ndjson', 'table']);
-  if (previous === '--auth') return filter(authNames(io));
+  if (previous === '--auth') return filter(await authNames(io));
   if (words.length <= 1) return filter(TOP);
   const [first, second] = words;
   if (first === 'workflow') return words.length === 2 ? filter(WORKFLOW) : [];
@@ -75,15 +78,16 @@ export function completions(io: Io, words: readonly string[]): string[] {
       second !== undefined &&
       ['show', 'update', 'delete', 'test', 'default'].includes(second)
     )
-      return filter(authNames(io));
+      return filter(await authNames(io));
     return [];
   }
   if (first === 'run' || first === 'describe') {
-    if (words.length === 2) return filter(listOperations().map((o) => o.id));
+    if (words.length === 2) return filter((await registry()).listOperations().map((o) => o.id));
     return first === 'run' ? filter(COMMON) : [];
   }
   if (first === 'completion') return words.length === 2 ? filter(['bash', 'zsh']) : [];
   if (isConnectorId(first)) {
+    const [{ listOperations }, { flagsFor, kebab }] = await Promise.all([registry(), schemaFlags()]);
     const operations = listOperations(first);
     if (words.length === 2) return filter(operations.map((o) => kebab(o.id.slice(first.length + 1))));
     const operation = operations.find((o) => kebab(o.id.slice(first.length + 1)) === second);

@@ -431,8 +431,16 @@ export class EmulatorState {
 
   // ---------------------------------------------------------------- events
 
-  /** `POST /api/v1/customers/{identifier}/events` and `POST /api/v1/events`. Dedup on `id` (§2.4). */
-  trackEvent(customerId: string | null, body: Record<string, unknown>): void {
+  /**
+   * `POST /api/v1/customers/{identifier}/events` and `POST /api/v1/events`. Dedup on `id` (§2.4).
+   * `dataWithinLimit`: the caller already knows `data` is under its limit (a v2 item of at most
+   * 32 KB holds data of at most 32 KB), so it is not serialised again to be measured.
+   */
+  trackEvent(
+    customerId: string | null,
+    body: Record<string, unknown>,
+    options: { dataWithinLimit?: boolean } = {},
+  ): void {
     if (customerId !== null) this.checkIdentifier(customerId);
     const errors: string[] = [];
     const name = body['name'];
@@ -445,7 +453,7 @@ export class EmulatorState {
     const data: unknown = body['data'] ?? {};
     if (typeof data !== 'object' || data === null || Array.isArray(data))
       errors.push('data must be an object');
-    else if (bytes(JSON.stringify(data)) > LIMITS.eventDataBytes)
+    else if (options.dataWithinLimit !== true && bytes(JSON.stringify(data)) > LIMITS.eventDataBytes)
       errors.push(`data must be at most ${LIMITS.eventDataBytes} bytes`);
     if (body['timestamp'] !== undefined && !Number.isInteger(body['timestamp']))
       errors.push('timestamp must be a unix timestamp');

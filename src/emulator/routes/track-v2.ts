@@ -6,12 +6,13 @@ import type { FastifyInstance } from 'fastify';
 import { V2_LIMITS } from '../../operations/track-v2.js';
 import { v2Error, type V2Error } from '../model/errors.js';
 import { applyEntity, ItemError } from '../model/track-v2.js';
+import { bodyBytesOf } from '../json-scan.js';
 import type { EmulatorState } from '../model/workspace.js';
 
 export function registerTrackV2Routes(app: FastifyInstance, state: EmulatorState): void {
   app.post('/api/v2/entity', async (request) => {
     try {
-      applyEntity(state, request.body);
+      applyEntity(state, request.body, bodyBytesOf(request.body)?.total);
     } catch (error) {
       if (error instanceof ItemError)
         throw v2Error(400, [{ reason: error.reason, field: error.field, message: error.message }]);
@@ -35,9 +36,12 @@ export function registerTrackV2Routes(app: FastifyInstance, state: EmulatorState
     if (!Array.isArray(body?.batch))
       throw v2Error(400, [{ reason: 'required', field: 'batch', message: 'batch must be an array' }]);
     const errors: V2Error[] = [];
+    // Each item's size as it arrived, when the parser's scan found the same items.
+    const sizes = bodyBytesOf(body)?.batchItemBytes;
+    const itemBytes = sizes?.length === body.batch.length ? sizes : undefined;
     body.batch.forEach((item, index) => {
       try {
-        applyEntity(state, item);
+        applyEntity(state, item, itemBytes?.[index]);
       } catch (error) {
         if (!(error instanceof ItemError)) throw error;
         errors.push({ batch_index: index, reason: error.reason, field: error.field, message: error.message });
