@@ -29,6 +29,9 @@ const CALLS = Number(process.env['BENCH_CALLS'] ?? 2000);
 const LIMITED_SECONDS = Number(process.env['BENCH_LIMITED_SECONDS'] ?? 10);
 const LATENCY_MS = Number(process.env['BENCH_LATENCY_MS'] ?? 50);
 const ENGINE_RUNS = Number(process.env['BENCH_ENGINE_RUNS'] ?? 1000);
+const CONSOLE_NAVIGATIONS = Number(process.env['BENCH_CONSOLE_NAVIGATIONS'] ?? 15);
+/** Issue #11's budget for the console's JavaScript on first load, gzip. */
+const CONSOLE_JS_BUDGET = 120 * 1024;
 const STARTUP_PAIRS = Number(process.env['BENCH_STARTUP_PAIRS'] ?? 10);
 const BASELINE_CIOC = process.env['BENCH_BASELINE_CIOC'];
 
@@ -40,6 +43,13 @@ interface Overhead {
   calls: number;
   ours: Percentiles;
   bare: Percentiles;
+}
+interface ConsoleBench {
+  navigations: number;
+  firstLoad: { jsRawBytes: number; jsGzipBytes: number; cssGzipBytes: number; files: number };
+  interactive: { p50: number; p99: number };
+  panelCold: { p50: number; p99: number };
+  panelWarm: { p50: number; p99: number };
 }
 interface EngineBench {
   runs: number;
@@ -185,6 +195,13 @@ log(
   `cioc serve: ${String(ENGINE_RUNS)} webhook-triggered runs of the example, and the same two calls direct`,
 );
 const webhookBench = await runContender<WebhookBench>('webhook.ts', [emulator.url, String(ENGINE_RUNS)]);
+log(
+  `console: first-load size, and ${String(CONSOLE_NAVIGATIONS)} fresh navigations to the builder in Chromium`,
+);
+const consoleBench = await runContender<ConsoleBench>('console.ts', [
+  emulator.url,
+  String(CONSOLE_NAVIGATIONS),
+]);
 await emulator.stop();
 
 // ---------------------------------------------------------------- (c) Track 100 req/s
@@ -376,6 +393,29 @@ const tableEngine = [
   ],
 ];
 
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (value: number): string => `${value.toFixed(0)} ms`;
+const tableConsole = [
+  ['Web console (issue #11)', 'measured'],
+  [
+    `JavaScript on first load, gzip (raw) — target ≤ ${kb(CONSOLE_JS_BUDGET)}`,
+    `${kb(consoleBench.firstLoad.jsGzipBytes)} (${kb(consoleBench.firstLoad.jsRawBytes)}) ${verdict(consoleBench.firstLoad.jsGzipBytes <= CONSOLE_JS_BUDGET)}`,
+  ],
+  ['CSS on first load, gzip', kb(consoleBench.firstLoad.cssGzipBytes)],
+  [
+    `navigation → interactive builder p50 / p99 (${String(consoleBench.navigations)} fresh contexts)`,
+    `${ms(consoleBench.interactive.p50)} / ${ms(consoleBench.interactive.p99)}`,
+  ],
+  [
+    "open a step's properties panel, first time (schema fetched) p50 / p99",
+    `${ms(consoleBench.panelCold.p50)} / ${ms(consoleBench.panelCold.p99)}`,
+  ],
+  [
+    'open it again (schema cached) p50 / p99',
+    `${ms(consoleBench.panelWarm.p50)} / ${ms(consoleBench.panelWarm.p99)}`,
+  ],
+];
+
 const startupRow = (prefix: string): number =>
   startup.rows.find((r) => r.name.startsWith(prefix))?.ratio ?? NaN;
 const helpRatio = Math.max(startupRow('cioc --help'), startupRow('completion (cioc'));
@@ -421,7 +461,7 @@ const targets = [
   ],
 ];
 
-const tables = [tableA, tableB, tableC, tableD, tableE, tableEngine, targets];
+const tables = [tableA, tableB, tableC, tableD, tableE, tableEngine, tableConsole, targets];
 const text = (rows: string[][]): string => {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')).join('\n');
@@ -474,6 +514,10 @@ ${md(tableE)}
 
 ${md(tableEngine)}
 
+## Web console
+
+${md(tableConsole)}
+
 ## What is measured
 
 - **(a)** ${String(CALLS)} sequential \`track.create_or_update_customer\` calls through our client (validation,
@@ -512,6 +556,11 @@ ${md(tableEngine)}
   step is the run's time minus its time on the wire, over two steps. **Webhook runs**: \`cioc serve\`
   in-process with the example behind a \`webhook\` trigger answering \`when_finished\`; ${int(webhookBench.runs)}
   POSTs one at a time, then ${int(webhookBench.runs)} with ${String(webhookBench.inFlight)} in flight. Rate limiting off for both.
+- **Web console**: \`bench/console.ts\`: the scripts and stylesheets \`index.html\` loads, gzip level 9;
+  then, in Debian's Chromium (headless), ${String(consoleBench.navigations)} navigations to a saved workflow's builder, each in a
+  fresh browser context (nothing cached, signed in by cookie), timed from \`goto\` to a visible
+  "Add step" button; and from clicking a step to its first generated field on screen, the first
+  time (the operation's schema fetched from \`GET /api/operations/:id\`) and again (cached).
 
 ## Reproduce
 
