@@ -35,7 +35,8 @@ import {
 } from './delivery/rate-limiter.js';
 import { DEFAULT_RETRY, type RetryOptions } from './delivery/retry-policy.js';
 import { deliver } from './transport/deliver.js';
-import { paginate, type PageOptions } from './operations/pagination.js';
+import type { DeliveryObserver } from './transport/delivery-events.js';
+import { paginate, paginationOf, type PageOptions } from './operations/pagination.js';
 import type { RateBucket, WireRequest, WireResponse } from './operations/types.js';
 import {
   Transport,
@@ -63,6 +64,8 @@ export interface ClientOptions<C extends ConnectorId = ConnectorId> {
   userAgent?: string | undefined;
   /** Receives one redacted entry per response or failure. */
   logger?: Logger | undefined;
+  /** Told of each retry (cause, attempt, wait), rate-limit wait and why retrying stopped. */
+  onEvent?: DeliveryObserver | undefined;
   /** Retry policy overrides, or `false` for a single attempt. Defaults: `DEFAULT_RETRY`. */
   retry?: Partial<RetryOptions> | false | undefined;
   /**
@@ -117,6 +120,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
   readonly #transport: Transport;
   private readonly retry: Readonly<RetryOptions>;
   private readonly rateLimits: ClientOptions['rateLimits'];
+  private readonly onEvent: DeliveryObserver | undefined;
 
   constructor(options: ClientOptions<C>) {
     if (!isConnectorId(options.connector)) {
@@ -144,6 +148,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
     this.retry =
       options.retry === false ? { ...DEFAULT_RETRY, maxRetries: 0 } : { ...DEFAULT_RETRY, ...options.retry };
     this.rateLimits = options.rateLimits;
+    this.onEvent = options.onEvent;
   }
 
   /** Validates the input and builds the exact request, without sending it. */
@@ -220,6 +225,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
       signal: options.signal,
       timeoutMs: options.timeoutMs,
       onExchange: options.onExchange,
+      onEvent: this.onEvent,
     });
   }
 
@@ -244,6 +250,10 @@ export class Client<C extends ConnectorId = ConnectorId> {
     options: PageOptions & CallOptions = {},
   ): AsyncGenerator {
     const operation = this.operation(id);
+    if (paginationOf(operation) === undefined)
+      throw new ConfigError(
+        `${operation.id} is not a paginated listing: call run() instead of paginate() (listings that paginate have a start or offset input).`,
+      );
     return paginate((pageInput) => this.run(operation.id, pageInput, options), operation, input, options);
   }
 

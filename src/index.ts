@@ -33,6 +33,7 @@ export type {
   PreparedRequest,
   PrintableRequest,
 } from './transport/transport.js';
+export type { DeliveryEvent, DeliveryObserver } from './transport/delivery-events.js';
 export {
   DEFAULT_RETRY,
   decideRetry,

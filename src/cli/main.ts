@@ -10,7 +10,7 @@ import { registerWorkflowCommands } from './commands/workflow.js';
 import { registerRemoteWorkflowCommands } from './commands/workflow-remote.js';
 import { registerAccountCommands } from './commands/accounts.js';
 import type { ServeFlags } from './commands/serve.js';
-import { printError, processIo, type Io } from './io.js';
+import { isHuman, printError, printUsageError, processIo, type Io } from './io.js';
 import { VERSION } from '../version.js';
 
 export function buildProgram(
@@ -127,6 +127,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   const program = buildProgram(io, argv, (code) => {
     exitCode = code;
   });
+  // Errors as text for a person at a terminal; `--json` (anywhere before `--`) keeps them JSON.
+  const human = isHuman(
+    io,
+    argv.slice(2, argv.includes('--') ? argv.indexOf('--') : undefined).includes('--json'),
+  );
   try {
     await program.parseAsync([...argv]);
     return exitCode;
@@ -137,9 +142,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync')
         return EXIT.usage;
       const message = error.message.replace(/^error:\s*/, '');
-      io.stderr.write(`${JSON.stringify({ error: { type: 'usage', message } })}\n`);
+      printUsageError(io, message, { human });
       return EXIT.usage;
     }
-    return printError(io, error);
+    return printError(io, error, { human });
   }
 }

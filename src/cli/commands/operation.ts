@@ -10,10 +10,11 @@ import { listOperations, requireOperation } from '../../operations/registry.js';
 import type { AnyOperation } from '../../operations/types.js';
 import { paginationOf } from '../../operations/pagination.js';
 import { CONNECTOR_IDS, REGIONS } from '../../regions.js';
-import type { LogEntry } from '../../transport/transport.js';
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
 import { readInput } from '../input.js';
-import { printJson, type Io } from '../io.js';
+import { isHuman, printJson, type Io } from '../io.js';
+import { Progress } from '../progress.js';
+import { DEFAULT_TIMEOUT_MS, type LogEntry } from '../../transport/transport.js';
 import { OUTPUT_FORMATS, printOutput } from '../output.js';
 import { camel, exampleCommand, flagsFor, kebab, parseFlagValue, type FlagSpec } from '../schema-flags.js';
 
@@ -26,6 +27,7 @@ export interface CommonFlags extends ConnectionFlags {
   verbose?: boolean;
   all?: boolean;
   maxPages?: string;
+  json?: boolean;
 }
 
 /** The flags every operation command shares. */
@@ -57,12 +59,16 @@ function addCommonOptions(command: Command): Command {
       'retries of transient failures (default 3; sends that cannot be deduplicated are never resent once they may have arrived)',
     )
     .addOption(new Option('--output <format>', 'json (default), ndjson or table').choices(OUTPUT_FORMATS))
-    .option('--verbose', 'log each request (redacted) to stderr');
+    .option('--verbose', 'log each request (redacted) and each retry decision to stderr')
+    .option('--json', 'machine output on a terminal too: errors as JSON, no progress lines');
 }
 
 function addPagingOptions(command: Command): Command {
   return command
-    .option('--all', 'follow the pages: every item, one JSON line each (NDJSON)')
+    .option(
+      '--all',
+      'follow the pages: every item, one JSON line each (NDJSON; with --output table or json, one table or array)',
+    )
     .option('--max-pages <n>', 'with --all, stop after this many pages (default 1000)');
 }
 
@@ -82,6 +88,12 @@ export async function runOperation(
   // Bad input is reported (exit 2) before anything else is looked at or sent.
   encodeValid(operation, input);
   const connection = await resolveConnection(operation.connector, flags, io);
+  const progress = new Progress(io, {
+    human: isHuman(io, flags.json),
+    verbose: flags.verbose === true,
+    connector: operation.connector,
+    timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
   const client = createClient({
     connector: operation.connector,
     region: connection.region,
@@ -94,6 +106,7 @@ export async function runOperation(
       flags.verbose === true
         ? (entry: LogEntry) => io.stderr.write(`${JSON.stringify({ log: entry })}\n`)
         : undefined,
+    onEvent: progress.onEvent,
   });
   try {
     if (flags.dryRun === true) {
@@ -111,16 +124,28 @@ export async function runOperation(
       if (paginationOf(operation) === undefined)
         throw new ValidationError(`${operation.id} is not a paginated listing: --all does not apply`);
       const maxPages = parseIntegerFlag('--max-pages', flags.maxPages, 1, 1_000_000) ?? 1000;
-      // Every item of every page, one JSON line each, written as the pages arrive.
-      for await (const item of client.paginate(operation.id, input as Record<string, unknown>, {
+      const pages = client.paginate(operation.id, input as Record<string, unknown>, {
         maxPages,
-      })) {
-        io.stdout.write(`${JSON.stringify(item)}\n`);
+        onPage: progress.onPage,
+      });
+      if (flags.output === undefined || flags.output === 'ndjson') {
+        // Every item of every page, one JSON line each, written as the pages arrive.
+        for await (const item of pages) io.stdout.write(`${JSON.stringify(item)}\n`);
+      } else {
+        // A table (or one JSON array) needs every item first to be laid out.
+        const items: unknown[] = [];
+        for await (const item of pages) items.push(item);
+        progress.stop();
+        printOutput(io, items, flags.output);
       }
+      progress.finishPages(maxPages);
       return;
     }
-    printOutput(io, await client.run(operation.id, input), flags.output);
+    const output = await client.run(operation.id, input);
+    progress.stop();
+    printOutput(io, output, flags.output);
   } finally {
+    progress.stop();
     await client.close();
   }
 }
