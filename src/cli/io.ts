@@ -105,8 +105,6 @@ export function formatErrorText(io: Io, json: ErrorJson): string {
   const lines = [`${paint(io, 31, 'Error:')} ${first} ${paint(io, 2, `(${json.type}${status})`)}`];
   for (const line of rest) if (line.trim() !== '') lines.push(line.replace(/^\((.*)\)$/, '$1'));
   for (const issue of issues) lines.push(`  • ${issueText(issue)}`);
-  if (json.body !== undefined && typeof json.body !== 'string' && issues.length === 0)
-    lines.push(`  ${paint(io, 2, 'Response:')} ${truncate(JSON.stringify(json.body))}`);
   if (json.hint !== undefined) lines.push(`${paint(io, 33, 'Hint:')} ${json.hint}`);
   return `${lines.join('\n')}\n`;
 }
@@ -118,8 +116,4 @@ const issueText = (issue: ValidationIssue): string =>
 function withoutIssues(message: string, issues: readonly ValidationIssue[]): string {
   const tail = `: ${issues.map(issueText).join('; ')}`;
   return issues.length > 0 && message.endsWith(tail) ? message.slice(0, -tail.length) : message;
-}
-
-function truncate(text: string): string {
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }

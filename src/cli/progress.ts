@@ -27,6 +27,8 @@ export class Progress {
   private items = 0;
   private lastPage: PageInfo | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  /** The text of the countdown on screen, to leave as a finished line when it ends. */
+  private waitingText = '';
   private throttledShown = false;
   private readonly service: string;
 
@@ -34,7 +36,8 @@ export class Progress {
     private readonly io: Io,
     private readonly options: ProgressOptions,
   ) {
-    this.service = CONNECTORS[options.connector].title;
+    // "429 from Track": the connector's own name, without the vendor's.
+    this.service = CONNECTORS[options.connector].title.replace(/^Customer\.io /, '');
   }
 
   /** For `ClientOptions.onEvent`. */
@@ -90,11 +93,10 @@ export class Progress {
 
   /** Ends a countdown still on screen (the command is ending). */
   stop(): void {
-    if (this.ticker !== undefined) {
-      clearInterval(this.ticker);
-      this.ticker = undefined;
-      this.io.stderr.write('\n');
-    }
+    if (this.ticker === undefined) return;
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+    this.io.stderr.write(`\r\u001b[K${paint(this.io, 2, '›')} ${this.waitingText}\n`);
   }
 
   private causeText(cause: string): string {
@@ -118,15 +120,15 @@ export class Progress {
     }
     const until = Date.now() + ms;
     let frame = 0;
+    this.waitingText = text;
     const draw = (): void => {
       const left = Math.max(0, until - Date.now());
+      if (left === 0) {
+        this.stop();
+        return;
+      }
       const spinner = SPINNER[frame++ % SPINNER.length] ?? '';
       this.io.stderr.write(`\r\u001b[K${paint(this.io, 36, spinner)} ${text}… ${seconds(left)} left`);
-      if (left === 0) {
-        clearInterval(this.ticker);
-        this.ticker = undefined;
-        this.io.stderr.write(`\r\u001b[K${paint(this.io, 2, '›')} ${text}\n`);
-      }
     };
     this.ticker = setInterval(draw, 100);
     // Never the reason the process stays alive.
