@@ -4,7 +4,7 @@ import { EXIT } from '../errors.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { completions, completionScript } from './commands/completion.js';
 import type { EmulatorFlags } from './commands/emulator.js';
-import { describeCommand, opsCommand } from './commands/ops.js';
+import { describeCommand, opsCommand, type OpsFlags } from './commands/ops.js';
 import { registerOperationCommands } from './commands/operation.js';
 import { registerWorkflowCommands } from './commands/workflow.js';
 import { registerRemoteWorkflowCommands } from './commands/workflow-remote.js';
@@ -55,20 +55,24 @@ export function buildProgram(
 
   program
     .command('ops')
-    .description('List every operation.')
+    .description('List every operation, as the command that runs it.')
     .option('--json', 'print JSON')
     .option('--connector <connector>', 'only this connector (track, app, beta)')
-    .action((flags: { json?: boolean; connector?: string }) => {
+    .option('--search <text>', 'only operations whose name, title, description or path has every word')
+    .action((flags: OpsFlags) => {
       opsCommand(io, flags);
     });
 
   program
     .command('describe')
     .description('Show an operation: description, request, input schema, safety and examples.')
-    .argument('<operation>', 'operation id, e.g. track.create_or_update_customer')
+    .argument(
+      '<operation...>',
+      'operation id or command, e.g. track.track_custom_event or track track-custom-event',
+    )
     .option('--json', 'print JSON')
-    .action((id: string, flags: { json?: boolean }) => {
-      describeCommand(io, id, flags);
+    .action((words: string[], flags: { json?: boolean }) => {
+      describeCommand(io, words, flags);
     });
 
   program
@@ -122,7 +126,12 @@ export function buildProgram(
   return program;
 }
 
-export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+export async function main(rawArgv: readonly string[], io: Io = processIo()): Promise<number> {
+  // `cioc help app get-segment` is `cioc app get-segment --help` (commander's help takes one name).
+  const argv =
+    rawArgv[2] === 'help' && rawArgv.length > 3
+      ? [...rawArgv.slice(0, 2), ...rawArgv.slice(3), '--help']
+      : rawArgv;
   let exitCode: number = EXIT.ok;
   const program = buildProgram(io, argv, (code) => {
     exitCode = code;

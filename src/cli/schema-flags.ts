@@ -36,6 +36,9 @@ export const COMMON_FLAGS = new Set([
   'max-retries',
   'output',
   'verbose',
+  'json',
+  'all',
+  'max-pages',
   'input',
   'help',
 ]);

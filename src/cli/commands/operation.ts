@@ -9,7 +9,8 @@ import { ValidationError, type ValidationIssue } from '../../errors.js';
 import { listOperations, requireOperation } from '../../operations/registry.js';
 import type { AnyOperation } from '../../operations/types.js';
 import { paginationOf } from '../../operations/pagination.js';
-import { CONNECTOR_IDS, REGIONS } from '../../regions.js';
+import { CONNECTOR_IDS, REGIONS, type ConnectorId } from '../../regions.js';
+import { plain, typeText } from '../help-text.js';
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
 import { readInput } from '../input.js';
 import { isHuman, printJson, type Io } from '../io.js';
@@ -30,15 +31,17 @@ export interface CommonFlags extends ConnectionFlags {
   json?: boolean;
 }
 
-/** The flags every operation command shares. */
-function addCommonOptions(command: Command): Command {
-  return command
+/** The flags every operation command shares (`--site-id` only where a Track Site ID can apply). */
+function addCommonOptions(command: Command, connector: ConnectorId | undefined): Command {
+  command
     .option(
       '--input <json|@file|->',
       'the whole input as JSON: inline, @file.json, or - for standard input (flags override its fields)',
     )
-    .option('--auth <name>', 'a named authentication (see `cioc auth list`)')
-    .option('--site-id <id>', 'Track Site ID (instead of --auth)')
+    .option('--auth <name>', 'a named authentication (see `cioc auth list`)');
+  if (connector === undefined || connector === 'track')
+    command.option('--site-id <id>', 'Track Site ID (instead of --auth)');
+  return command
     .option('--api-key <key>', 'API key (instead of --auth; prefer --api-key-stdin)')
     .option('--api-key-stdin', 'read the API key from standard input')
     .addOption(
@@ -178,14 +181,22 @@ function withFlagNames(error: unknown, specs: readonly FlagSpec[]): unknown {
   return named;
 }
 
+/** The schema's description without markup; for a field that has none, what it takes and where to look. */
+function flagDescription(operation: AnyOperation, spec: FlagSpec): string {
+  const text = plain(spec.description).replace(/\s+/g, ' ').trim();
+  if (text !== '') return text;
+  const property = (operation.input as { properties?: Record<string, unknown> }).properties?.[spec.property];
+  return `${typeText(property)}${spec.kind === 'json' ? ' as JSON' : ''} (fields: cioc describe ${operation.id})`;
+}
+
 function operationCommand(io: Io, operation: AnyOperation): Command {
   const name = kebab(operation.id.slice(operation.id.indexOf('.') + 1));
   const specs = flagsFor(operation.input);
   const command = new Command(name)
     .summary(operation.title)
-    .description(`${operation.title}\n\n${operation.description}`);
+    .description(`${operation.title}\n\n${plain(operation.description)}`);
   for (const spec of specs) {
-    const label = `${spec.description}${spec.required ? ' (required)' : ''}`.trim();
+    const label = `${flagDescription(operation, spec)}${spec.required ? ' (required)' : ''}`;
     const option =
       spec.kind === 'boolean'
         ? new Option(`--${spec.flag} [true|false]`, label)
@@ -193,7 +204,7 @@ function operationCommand(io: Io, operation: AnyOperation): Command {
     if (spec.kind === 'choice') option.choices(spec.choices);
     command.addOption(option);
   }
-  addCommonOptions(command);
+  addCommonOptions(command, operation.connector);
   if (paginationOf(operation) !== undefined) addPagingOptions(command);
   const prefix = `cioc ${operation.connector} ${name}`;
   const examples = operation.examples.map(
@@ -247,7 +258,7 @@ export function registerOperationCommands(program: Command, io: Io, argv: readon
       'Run an operation by id with a JSON input, e.g. cioc run track.delete_customer --input \'{"identifier":"42"}\'',
     )
     .argument('<operation>', 'operation id, e.g. track.create_or_update_customer');
-  addPagingOptions(addCommonOptions(run)).action(async (id: string, flags: CommonFlags) => {
+  addPagingOptions(addCommonOptions(run, undefined)).action(async (id: string, flags: CommonFlags) => {
     const operation = requireOperation(id);
     await runOperation(io, operation, await readInput(flags.input, io), flags);
   });
