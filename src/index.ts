@@ -7,6 +7,7 @@ export {
   type PreparedCall,
   type PrepareOptions,
 } from './client.js';
+export { fromEnv } from './from-env.js';
 export { CONNECTORS, type ConnectorDef, type Credentials, type CredentialField } from './connectors.js';
 export * from './errors.js';
 export {

@@ -144,7 +144,7 @@ export async function runOperation(
       progress.finishPages(maxPages);
       return;
     }
-    const output = await client.run(operation.id, input);
+    const output = await client.runUntyped(operation.id, input);
     progress.stop();
     printOutput(io, output, flags.output);
   } finally {
