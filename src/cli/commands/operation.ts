@@ -2,7 +2,7 @@
  * `cioc <connector> <operation>` commands, generated from the registry: flags from the input
  * schema, help from the title, description and examples. Also `cioc run <op-id>`.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createClient, encodeValid } from '../../client.js';
 import { CONNECTORS } from '../../connectors.js';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
@@ -146,7 +146,7 @@ export async function runOperation(
     }
     const output = await client.runUntyped(operation.id, input);
     progress.stop();
-    printOutput(io, output, flags.output);
+    printOutput(io, output, flags.output, paginationOf(operation)?.items);
   } finally {
     progress.stop();
     await client.close();
@@ -181,6 +181,12 @@ function withFlagNames(error: unknown, specs: readonly FlagSpec[]): unknown {
   return named;
 }
 
+function choiceOf(spec: FlagSpec, value: string): string {
+  const match = spec.choices.find((c) => c.toLowerCase() === value.toLowerCase());
+  if (match === undefined) throw new InvalidArgumentError(`Allowed choices are ${spec.choices.join(', ')}.`);
+  return match;
+}
+
 /** The schema's description without markup; for a field that has none, what it takes and where to look. */
 function flagDescription(operation: AnyOperation, spec: FlagSpec): string {
   const text = plain(spec.description).replace(/\s+/g, ' ').trim();
@@ -201,7 +207,10 @@ function operationCommand(io: Io, operation: AnyOperation): Command {
       spec.kind === 'boolean'
         ? new Option(`--${spec.flag} [true|false]`, label)
         : new Option(`--${spec.flag} <${spec.kind === 'json' ? 'json' : 'value'}>`, label);
-    if (spec.kind === 'choice') option.choices(spec.choices);
+    if (spec.kind === 'choice') {
+      // Shown as choices in help; typed in any case (`--method get`).
+      option.choices(spec.choices).argParser((value: string) => choiceOf(spec, value));
+    }
     command.addOption(option);
   }
   addCommonOptions(command, operation.connector);
