@@ -25,8 +25,7 @@ describe('trigger settings', () => {
       { path: '/trigger/secret', message: 'is required when signature_header is set' },
     ]);
     expect(
-      triggerIssues({ type: 'customerio_webhook', signing_key: 'k', tolerance_seconds: -1 })[0]
-        ?.path,
+      triggerIssues({ type: 'customerio_webhook', signing_key: 'k', tolerance_seconds: -1 })[0]?.path,
     ).toBe('/trigger/tolerance_seconds');
   });
 });
