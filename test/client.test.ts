@@ -338,7 +338,7 @@ describe('Raw HTTP request (advanced)', () => {
   it('checks body_type against body', () => {
     const client = track();
     const cases: [Record<string, unknown>, string][] = [
-      [{ body: { a: 1 } }, 'body_type is "none"'],
+      [{ body_type: 'none', body: { a: 1 } }, 'body_type is "none"'],
       [{ body_type: 'json' }, 'is required when body_type is "json"'],
       [{ body_type: 'raw', body: { a: 1 } }, 'must be a string'],
       [{ body_type: 'form_urlencoded', body: { a: { b: 1 } } }, 'must be an object of strings'],

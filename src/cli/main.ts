@@ -109,8 +109,10 @@ export function buildProgram(
 
   program
     .command('completion')
-    .description('Print a shell completion script: source <(cioc completion bash)')
-    .argument('<shell>', 'bash or zsh')
+    .description(
+      'Print a shell completion script: source <(cioc completion bash), or zsh; cioc completion fish | source',
+    )
+    .argument('<shell>', 'bash, zsh or fish')
     .action((shell: string) => {
       io.stdout.write(completionScript(shell));
     });
