@@ -5,8 +5,8 @@
 import { inspect } from 'node:util';
 import type { Dispatcher } from 'undici';
 import { ulid } from './ulid.js';
-import type { Credentials } from './connectors.js';
-import { ConfigError, ValidationError } from './errors.js';
+import { requireCredentials, type Credentials } from './connectors.js';
+import { ConfigError, ConnectionError, ValidationError, type ValidationIssue } from './errors.js';
 import {
   requireOperation,
   listOperations,
@@ -35,7 +35,8 @@ import {
 } from './delivery/rate-limiter.js';
 import { DEFAULT_RETRY, type RetryOptions } from './delivery/retry-policy.js';
 import { deliver } from './transport/deliver.js';
-import { paginate, type PageOptions } from './operations/pagination.js';
+import type { DeliveryObserver } from './transport/delivery-events.js';
+import { paginate, paginationOf, type PageOptions } from './operations/pagination.js';
 import type { RateBucket, WireRequest, WireResponse } from './operations/types.js';
 import {
   Transport,
@@ -53,7 +54,7 @@ export interface ClientOptions<C extends ConnectorId = ConnectorId> {
   credentials: Credentials;
   /** Overrides the region's base URL (a proxy, an emulator on another port). http(s) only. */
   baseUrl?: string | undefined;
-  /** Origin of the emulator for region `emulator` (default `CIOC_EMULATOR_URL`, then http://127.0.0.1:4010). */
+  /** Origin of the emulator for region `emulator` (default http://127.0.0.1:4010; `fromEnv` reads `CIOC_EMULATOR_URL`). */
   emulatorUrl?: string | undefined;
   /** Per-attempt timeout in ms (default 10 000). */
   timeoutMs?: number | undefined;
@@ -64,6 +65,8 @@ export interface ClientOptions<C extends ConnectorId = ConnectorId> {
   userAgent?: string | undefined;
   /** Receives one redacted entry per response or failure. */
   logger?: Logger | undefined;
+  /** Told of each retry (cause, attempt, wait), rate-limit wait and why retrying stopped. */
+  onEvent?: DeliveryObserver | undefined;
   /** Retry policy overrides, or `false` for a single attempt. Defaults: `DEFAULT_RETRY`. */
   retry?: Partial<RetryOptions> | false | undefined;
   /**
@@ -77,6 +80,10 @@ export interface CallOptions extends SendOptions {
   /** Overrides the client's retry count for this call. */
   maxRetries?: number | undefined;
 }
+
+/** The ids of one connector's operations: `app.get_segment` for an App client, not `track.…`. */
+export type OwnOperationId<C extends ConnectorId> = Extract<OperationId, `${C}.${string}`>;
+export type OwnSpecOperationId<C extends ConnectorId> = Extract<SpecOperationId, `${C}.${string}`>;
 
 /** `create_or_update_customer` → `createOrUpdateCustomer`. */
 type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
@@ -118,6 +125,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
   readonly #transport: Transport;
   private readonly retry: Readonly<RetryOptions>;
   private readonly rateLimits: ClientOptions['rateLimits'];
+  private readonly onEvent: DeliveryObserver | undefined;
 
   constructor(options: ClientOptions<C>) {
     if (!isConnectorId(options.connector)) {
@@ -126,6 +134,8 @@ export class Client<C extends ConnectorId = ConnectorId> {
     const region = options.region ?? 'us';
     if (!isRegion(region))
       throw new ConfigError(`Unknown region "${String(region)}": use us, eu or emulator.`);
+    // Before anything reads them: a missing object is a ConfigError, not a TypeError.
+    requireCredentials(options.connector, options.credentials);
     this.connector = options.connector;
     this.region = region;
     this.baseUrl =
@@ -145,6 +155,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
     this.retry =
       options.retry === false ? { ...DEFAULT_RETRY, maxRetries: 0 } : { ...DEFAULT_RETRY, ...options.retry };
     this.rateLimits = options.rateLimits;
+    this.onEvent = options.onEvent;
   }
 
   /** Validates the input and builds the exact request, without sending it. */
@@ -172,19 +183,29 @@ export class Client<C extends ConnectorId = ConnectorId> {
     return call.operation.decode(response, call.wire, this.#transport.redactor);
   }
 
-  /** Runs an operation: validate, send, decode. Throws a `CiocError` on any failure. */
-  async run<Id extends OperationId>(
+  /**
+   * Runs an operation of this client's connector: validate, send, decode. Throws a `CiocError` on
+   * any failure. The id and the input are checked by the compiler; `runUntyped` takes any.
+   */
+  async run<Id extends OwnOperationId<C>>(
     id: Id,
     input: InputOf<OperationById<Id>>,
     options?: CallOptions,
   ): Promise<OutputOf<OperationById<Id>>>;
-  async run<Id extends SpecOperationId>(
+  async run<Id extends OwnSpecOperationId<C>>(
     id: Id,
     input: SpecOperationTypes[Id]['input'],
     options?: CallOptions,
   ): Promise<SpecOperationTypes[Id]['output']>;
-  async run(id: string, input: unknown, options?: CallOptions): Promise<unknown>;
   async run(id: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
+    return this.runUntyped(id, input, options);
+  }
+
+  /**
+   * `run` for an id and input known only at run time (a workflow step, a CLI argument): the same
+   * checks happen when it runs (unknown id, other connector, invalid input), not at compile time.
+   */
+  async runUntyped(id: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
     const operation = this.operation(id);
     const wire = encodeValid(operation, input);
     const idempotent = operation.isIdempotent?.(input) ?? operation.safety.idempotent;
@@ -213,7 +234,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
   ): Promise<WireResponse> {
     const retry =
       options.maxRetries === undefined ? this.retry : { ...this.retry, maxRetries: options.maxRetries };
-    return deliver(this.#transport, request, {
+    const delivered = deliver(this.#transport, request, {
       operationId: operation.id,
       idempotent,
       retry,
@@ -221,6 +242,14 @@ export class Client<C extends ConnectorId = ConnectorId> {
       signal: options.signal,
       timeoutMs: options.timeoutMs,
       onExchange: options.onExchange,
+      onEvent: this.onEvent,
+    });
+    if (this.region !== 'emulator') return delivered;
+    return delivered.catch((error: unknown) => {
+      // The usual cause of a refused connection here: nothing listens at the emulator's address.
+      if (error instanceof ConnectionError && error.cause === 'ECONNREFUSED')
+        error.hint ??= `Is the emulator running at ${this.baseUrl}? Start it with \`cioc emulator\` (or createEmulator() from customerio-connectors/emulator).`;
+      throw error;
     });
   }
 
@@ -245,7 +274,16 @@ export class Client<C extends ConnectorId = ConnectorId> {
     options: PageOptions & CallOptions = {},
   ): AsyncGenerator {
     const operation = this.operation(id);
-    return paginate((pageInput) => this.run(operation.id, pageInput, options), operation, input, options);
+    if (paginationOf(operation) === undefined)
+      throw new ConfigError(
+        `${operation.id} is not a paginated listing: call run() instead of paginate() (listings that paginate have a start or offset input).`,
+      );
+    return paginate(
+      (pageInput) => this.runUntyped(operation.id, pageInput, options),
+      operation,
+      input,
+      options,
+    );
   }
 
   /** What `JSON.stringify(client)` shows: never a credential. */
@@ -273,14 +311,39 @@ export class Client<C extends ConnectorId = ConnectorId> {
   }
 }
 
-/** Schema + refinement checks, then encoding. Throws `ValidationError` listing every problem. */
+/**
+ * Schema + refinement checks, then encoding. Throws `ValidationError` listing every problem in one
+ * round: the refinements (byte limits and other rules a schema cannot say) run even when the
+ * schema found problems, so that fixing one does not reveal the next.
+ */
 export function encodeValid(operation: AnyOperation, input: unknown, newId: () => string = ulid) {
   // Values that cannot become JSON, URL or header text first: nothing below may throw on them.
   const issues = isSendableJson(input) ? [] : jsonInputIssues(input);
-  if (issues.length === 0) issues.push(...schemaIssues(operation.input, input));
-  if (issues.length === 0) issues.push(...(operation.refine?.(input) ?? []));
+  if (issues.length === 0) {
+    const schema = schemaIssues(operation.input, input);
+    issues.push(...schema, ...refinementIssues(operation, input, schema));
+  }
   if (issues.length > 0) throw new ValidationError(`Invalid input for ${operation.id}`, issues);
   return operation.encode(input, { newId });
+}
+
+/** The refinement's problems that the schema did not already report at the same place. */
+function refinementIssues(
+  operation: AnyOperation,
+  input: unknown,
+  schema: readonly ValidationIssue[],
+): ValidationIssue[] {
+  if (operation.refine === undefined) return [];
+  let found: readonly ValidationIssue[];
+  try {
+    found = operation.refine(input);
+  } catch (error) {
+    // A refinement may expect schema-valid input; with schema problems, those are the answer.
+    if (schema.length > 0) return [];
+    throw error;
+  }
+  const taken = new Set(schema.map((i) => i.path));
+  return found.filter((i) => !taken.has(i.path));
 }
 
 /** A typed method per operation generated from the specs (`client.listSegments({})`). */
@@ -301,7 +364,8 @@ export function createClient<C extends ConnectorId>(options: ClientOptions<C>): 
   for (const operation of listOperations(options.connector)) {
     const method = camelCase(operation.id.slice(operation.id.indexOf('.') + 1));
     Object.defineProperty(client, method, {
-      value: (input: unknown, callOptions?: CallOptions) => client.run(operation.id, input, callOptions),
+      value: (input: unknown, callOptions?: CallOptions) =>
+        client.runUntyped(operation.id, input, callOptions),
       enumerable: false,
     });
   }

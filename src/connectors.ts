@@ -73,13 +73,9 @@ export const CONNECTORS: Readonly<Record<ConnectorId, ConnectorDef>> = {
 };
 
 /** The `Authorization` header value for a connector. Throws `ConfigError` naming what is missing. */
-export function authorizationHeader(connector: ConnectorId, credentials: Credentials): string {
+export function authorizationHeader(connector: ConnectorId, credentials: Credentials | undefined): string {
   const def = CONNECTORS[connector];
-  const missing = def.credentialFields.filter((f) => !nonEmpty(credentials[f.key]));
-  if (missing.length > 0) {
-    const names = missing.map((f) => `${f.label} (${f.env} or --${f.flag})`).join(' and ');
-    throw new ConfigError(`The ${def.title} connector needs ${names}.`);
-  }
+  credentials = requireCredentials(connector, credentials);
   const apiKey = credentials.apiKey ?? '';
   if (def.auth === 'basic') {
     const siteId = credentials.siteId ?? '';
@@ -87,6 +83,35 @@ export function authorizationHeader(connector: ConnectorId, credentials: Credent
     return `Basic ${Buffer.from(`${siteId}:${apiKey}`, 'utf8').toString('base64')}`;
   }
   return `Bearer ${apiKey}`;
+}
+
+/** The credentials, when every field the connector needs is there; else a `ConfigError` naming them. */
+export function requireCredentials(
+  connector: ConnectorId,
+  credentials: Credentials | undefined,
+): Credentials {
+  const def = CONNECTORS[connector];
+  const given: unknown = credentials;
+  if (given !== undefined && (typeof given !== 'object' || given === null))
+    throw new ConfigError(
+      `credentials must be an object like { ${def.credentialFields.map((f) => f.key).join(', ')} }.`,
+    );
+  const missing = def.credentialFields.filter((f) => !nonEmpty(credentials?.[f.key]));
+  if (missing.length > 0 || credentials === undefined) throw missingCredentials(def, missing);
+  return credentials;
+}
+
+/**
+ * What the library says when credentials are missing: the option to pass, in the library's terms
+ * (the CLI names its own flags and variables before it gets here).
+ */
+function missingCredentials(def: ConnectorDef, missing: readonly CredentialField[]): ConfigError {
+  const names = missing.map((f) => `credentials.${f.key} (the ${f.label})`).join(' and ');
+  const shape = def.credentialFields.map((f) => f.key).join(', ');
+  const variables = def.credentialFields.map((f) => f.env).join(' and ');
+  return new ConfigError(`The ${def.title} connector needs ${names}.`, {
+    hint: `Pass them as createClient({ connector: '${def.id}', credentials: { ${shape} } }), or use createClient(fromEnv('${def.id}')) to read ${variables}.`,
+  });
 }
 
 function nonEmpty(value: string | undefined): value is string {

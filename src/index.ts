@@ -7,6 +7,7 @@ export {
   type PreparedCall,
   type PrepareOptions,
 } from './client.js';
+export { fromEnv } from './from-env.js';
 export { CONNECTORS, type ConnectorDef, type Credentials, type CredentialField } from './connectors.js';
 export * from './errors.js';
 export {
@@ -33,6 +34,7 @@ export type {
   PreparedRequest,
   PrintableRequest,
 } from './transport/transport.js';
+export type { DeliveryEvent, DeliveryObserver } from './transport/delivery-events.js';
 export {
   DEFAULT_RETRY,
   decideRetry,

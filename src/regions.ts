@@ -42,7 +42,7 @@ export function isConnectorId(value: unknown): value is ConnectorId {
 }
 
 export interface BaseUrlOptions {
-  /** Origin of the emulator for the `emulator` region (default `CIOC_EMULATOR_URL`, then 127.0.0.1:4010). */
+  /** Origin of the emulator for the `emulator` region (default http://127.0.0.1:4010). */
   emulatorUrl?: string | undefined;
 }
 

@@ -242,8 +242,55 @@ function toIssue(error: ErrorObject): ValidationIssue {
       return { path: at, message: `must be ${JSON.stringify(params['allowedValue'])}` };
     case 'type':
       return { path: at, message: `must be ${describeType(params['type'])}` };
+    default: {
+      // The project's own words for the usual limits; Ajv's text only for what is left.
+      const own = limitMessage(error.keyword, params);
+      return { path: at, message: own ?? error.message ?? `fails ${error.keyword}` };
+    }
+  }
+}
+
+function limitMessage(keyword: string, params: Record<string, unknown>): string | undefined {
+  const limit = params['limit'];
+  const n = typeof limit === 'number' ? limit : undefined;
+  const plural = (count: number, one: string, many: string) => `${String(count)} ${count === 1 ? one : many}`;
+  switch (keyword) {
+    case 'minLength':
+      return n === undefined
+        ? undefined
+        : n === 1
+          ? 'must not be empty'
+          : `must be at least ${plural(n, 'character', 'characters')}`;
+    case 'maxLength':
+      return n === undefined ? undefined : `must be at most ${plural(n, 'character', 'characters')}`;
+    case 'minItems':
+      return n === undefined ? undefined : `must have at least ${plural(n, 'item', 'items')}`;
+    case 'maxItems':
+      return n === undefined ? undefined : `must have at most ${plural(n, 'item', 'items')}`;
+    case 'minProperties':
+      return n === undefined ? undefined : `must have at least ${plural(n, 'field', 'fields')}`;
+    case 'maxProperties':
+      return n === undefined ? undefined : `must have at most ${plural(n, 'field', 'fields')}`;
+    case 'minimum':
+      return n === undefined ? undefined : `must be ${String(n)} or more`;
+    case 'maximum':
+      return n === undefined ? undefined : `must be ${String(n)} or less`;
+    case 'exclusiveMinimum':
+      return n === undefined ? undefined : `must be more than ${String(n)}`;
+    case 'exclusiveMaximum':
+      return n === undefined ? undefined : `must be less than ${String(n)}`;
+    case 'multipleOf': {
+      const m = params['multipleOf'];
+      return typeof m === 'number' ? `must be a multiple of ${String(m)}` : undefined;
+    }
+    case 'pattern':
+      return typeof params['pattern'] === 'string'
+        ? `must match the pattern /${params['pattern']}/`
+        : undefined;
+    case 'format':
+      return typeof params['format'] === 'string' ? `must be a valid ${params['format']}` : undefined;
     default:
-      return { path: at, message: error.message ?? `fails ${error.keyword}` };
+      return undefined;
   }
 }
 

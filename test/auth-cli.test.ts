@@ -565,7 +565,7 @@ describe('the store file', () => {
 
   it('damaged, made by a newer cioc, or without its key check: exit 3 with a clear message', async () => {
     const damaged = freshHome();
-    expect((await user(damaged, 'alice')(['auth', 'list'])).code).toBe(0);
+    await createAll(user(damaged, 'alice'));
     for (const suffix of ['', '-wal', '-shm']) rmSync(join(damaged, `cioc.db${suffix}`), { force: true });
     writeFileSync(join(damaged, 'cioc.db'), 'this is not a database, it is a text file\n'.repeat(200));
     expectConfigError(await user(damaged, 'alice')(['auth', 'list']), 'is damaged or is not a cioc store');
@@ -642,12 +642,15 @@ describe('the store file', () => {
   }, 60_000);
 });
 
+const CREATE_ONE = 'auth create --name p --connector app --region emulator --api-key-stdin'.split(' ');
+
 describe('CIOC_HOME permissions', () => {
   it('tightens a world-accessible home of ours to 0700', async () => {
     const home = freshHome();
     mkdirSync(home);
     chmodSync(home, 0o777);
-    const result = await user(home, 'alice')(['auth', 'list']);
+    // Creating an authentication opens (and creates) the store; listing alone creates nothing.
+    const result = await user(home, 'alice')(CREATE_ONE, CREDENTIALS.app.apiKey);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(statSync(home).mode & 0o777).toBe(0o700);
@@ -658,7 +661,7 @@ describe('CIOC_HOME permissions', () => {
     mkdirSync(home);
     chmodSync(home, 0o777);
     chownSync(home, 65534, 65534);
-    const result = await user(home, 'alice')(['auth', 'list']);
+    const result = await user(home, 'alice')(CREATE_ONE, CREDENTIALS.app.apiKey);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(
       `warning: CIOC_HOME ${home} is readable or writable by other users (mode 0777)`,

@@ -338,7 +338,7 @@ describe('Raw HTTP request (advanced)', () => {
   it('checks body_type against body', () => {
     const client = track();
     const cases: [Record<string, unknown>, string][] = [
-      [{ body: { a: 1 } }, 'body_type is "none"'],
+      [{ body_type: 'none', body: { a: 1 } }, 'body_type is "none"'],
       [{ body_type: 'json' }, 'is required when body_type is "json"'],
       [{ body_type: 'raw', body: { a: 1 } }, 'must be a string'],
       [{ body_type: 'form_urlencoded', body: { a: { b: 1 } } }, 'must be an object of strings'],
@@ -381,7 +381,7 @@ describe('Raw HTTP request (advanced)', () => {
         }),
       ];
       for (const client of clients) {
-        const answer = await client.run(`${client.connector}.raw_http_request`, {
+        const answer = await client.runUntyped(`${client.connector}.raw_http_request`, {
           method: 'GET',
           endpoint: '/echo',
         });
@@ -435,7 +435,7 @@ describe('raw request headers', () => {
 describe('client configuration', () => {
   it('names what is missing from the credentials', () => {
     expect(() => createClient({ connector: 'track', credentials: { apiKey: 'k' } })).toThrow(
-      /Site ID \(CIOC_SITE_ID or --site-id\)/,
+      /needs credentials\.siteId \(the Site ID\)\.$/,
     );
     expect(() => createClient({ connector: 'app', credentials: {} })).toThrow(ConfigError);
   });

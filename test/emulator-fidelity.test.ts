@@ -224,7 +224,7 @@ describe('transactional sends, as the official clients call them', () => {
         emulatorUrl: url,
         credentials: CREDENTIALS.app,
       });
-      const sent = (await client.run(`${connector}.send_whatsapp_message`, {
+      const sent = (await client.runUntyped(`${connector}.send_whatsapp_message`, {
         transactional_message_id: 7,
         identifiers: { id: '42' },
         to: '+15551234567',

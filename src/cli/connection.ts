@@ -86,6 +86,7 @@ export async function resolveConnection(
     if (flags.apiKeyStdin === true) credentials.apiKey = await readSecretFromStdin(io);
     // Parts not on the command line may still come from the environment (e.g. the Site ID).
     for (const field of fields) credentials[field.key] ??= nonEmpty(env[field.env]);
+    requireAll(connector, credentials);
     return {
       region: regionOverride ?? 'us',
       credentials,
@@ -99,6 +100,7 @@ export async function resolveConnection(
   if (fromEnv.length > 0) {
     const credentials: Credentials = {};
     for (const field of fields) credentials[field.key] = nonEmpty(env[field.env]);
+    requireAll(connector, credentials);
     return {
       region: regionOverride ?? 'us',
       credentials,
@@ -151,6 +153,16 @@ function guardOverride(
   if (override === undefined || region === 'emulator') return;
   if (stored !== null && override.replace(/\/+$/, '') === stored) return;
   checkBaseUrlOverride(connector, region, override, flags.allowCustomBaseUrl);
+}
+
+/** Credentials from flags or the environment that lack a part: named as the CLI takes them. */
+function requireAll(connector: ConnectorId, credentials: Credentials): void {
+  const def = CONNECTORS[connector];
+  const missing = def.credentialFields.filter((f) => credentials[f.key] === undefined);
+  if (missing.length > 0)
+    throw new ConfigError(
+      `The ${def.title} connector needs ${missing.map((f) => `${f.label} (${f.env} or --${f.flag})`).join(' and ')}.`,
+    );
 }
 
 function checkRegion(value: string | undefined, from: string): Region | undefined {

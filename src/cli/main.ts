@@ -12,7 +12,7 @@ import { EXIT } from '../errors.js';
 import { CONNECTOR_IDS } from '../regions.js';
 import type { EmulatorFlags } from './commands/emulator.js';
 import type { ServeFlags } from './commands/serve.js';
-import { printError, processIo, type Io } from './io.js';
+import { isHuman, printError, printUsageError, processIo, type Io } from './io.js';
 import { VERSION } from '../version.js';
 
 type SetExit = (code: number) => void;
@@ -147,20 +147,24 @@ export async function buildProgram(
 
   program
     .command('ops')
-    .description('List every operation.')
+    .description('List every operation, as the command that runs it.')
     .option('--json', 'print JSON')
     .option('--connector <connector>', 'only this connector (track, app, beta)')
-    .action(async (flags: { json?: boolean; connector?: string }) => {
+    .option('--search <text>', 'only operations whose name, title, description or path has every word')
+    .action(async (flags: { json?: boolean; connector?: string; search?: string }) => {
       (await import('./commands/ops.js')).opsCommand(io, flags);
     });
 
   program
     .command('describe')
     .description('Show an operation: description, request, input schema, safety and examples.')
-    .argument('<operation>', 'operation id, e.g. track.create_or_update_customer')
+    .argument(
+      '<operation...>',
+      'operation id or command, e.g. track.track_custom_event or track track-custom-event',
+    )
     .option('--json', 'print JSON')
-    .action(async (id: string, flags: { json?: boolean }) => {
-      (await import('./commands/ops.js')).describeCommand(io, id, flags);
+    .action(async (words: string[], flags: { json?: boolean }) => {
+      (await import('./commands/ops.js')).describeCommand(io, words, flags);
     });
 
   program
@@ -197,8 +201,10 @@ export async function buildProgram(
 
   program
     .command('completion')
-    .description('Print a shell completion script: source <(cioc completion bash)')
-    .argument('<shell>', 'bash or zsh')
+    .description(
+      'Print a shell completion script: source <(cioc completion bash), or zsh; cioc completion fish | source',
+    )
+    .argument('<shell>', 'bash, zsh or fish')
     .action(async (shell: string) => {
       io.stdout.write((await import('./commands/completion.js')).completionScript(shell));
     });
@@ -214,8 +220,18 @@ export async function buildProgram(
   return program;
 }
 
-export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+export async function main(rawArgv: readonly string[], io: Io = processIo()): Promise<number> {
+  // `cioc help app get-segment` is `cioc app get-segment --help` (commander's help takes one name).
+  const argv =
+    rawArgv[2] === 'help' && rawArgv.length > 3
+      ? [...rawArgv.slice(0, 2), ...rawArgv.slice(3), '--help']
+      : rawArgv;
   let exitCode: number = EXIT.ok;
+  // Errors as text for a person at a terminal; `--json` (anywhere before `--`) keeps them JSON.
+  const human = isHuman(
+    io,
+    argv.slice(2, argv.includes('--') ? argv.indexOf('--') : undefined).includes('--json'),
+  );
   try {
     const program = await buildProgram(io, argv, (code) => {
       exitCode = code;
@@ -229,9 +245,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync')
         return EXIT.usage;
       const message = error.message.replace(/^error:\s*/, '');
-      io.stderr.write(`${JSON.stringify({ error: { type: 'usage', message } })}\n`);
+      printUsageError(io, message, { human });
       return EXIT.usage;
     }
-    return printError(io, error);
+    return printError(io, error, { human });
   }
 }

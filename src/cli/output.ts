@@ -15,10 +15,15 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** The list inside a result: the result itself, or its only array property (`{ results: [...] }`). */
-function itemsOf(value: unknown): unknown[] | undefined {
+/**
+ * The list inside a result: the result itself, the listing's item property when the operation
+ * paginates (`identifiers` beside `ids`), or its only array property (`{ results: [...] }`).
+ */
+function itemsOf(value: unknown, itemsKey?: string): unknown[] | undefined {
   if (Array.isArray(value)) return value as unknown[];
   if (typeof value === 'object' && value !== null) {
+    const listed = itemsKey === undefined ? undefined : (value as Record<string, unknown>)[itemsKey];
+    if (Array.isArray(listed)) return listed as unknown[];
     const arrays = Object.values(value).filter(Array.isArray);
     if (arrays.length === 1) return arrays[0] as unknown[];
   }
@@ -30,18 +35,18 @@ function cell(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-export function printOutput(io: Io, value: unknown, format: string | undefined): void {
+export function printOutput(io: Io, value: unknown, format: string | undefined, itemsKey?: string): void {
   switch (format ?? 'json') {
     case 'json':
       printJson(io, value);
       return;
     case 'ndjson': {
-      const items = itemsOf(value) ?? [value];
+      const items = itemsOf(value, itemsKey) ?? [value];
       for (const item of items) io.stdout.write(`${JSON.stringify(item)}\n`);
       return;
     }
     case 'table': {
-      const items = itemsOf(value);
+      const items = itemsOf(value, itemsKey);
       if (
         items !== undefined &&
         items.length > 0 &&

@@ -63,8 +63,21 @@ export class Prompter {
   }
 }
 
-/** `--api-key-stdin`: the whole of standard input, trimmed of the final newline. */
+/**
+ * `--api-key-stdin`: the whole of standard input, trimmed of the final newline. On a terminal it
+ * asks for the key and does not echo it (the terminal would otherwise show it as it is typed).
+ */
 export async function readSecretFromStdin(io: Io): Promise<string> {
+  if (isInteractive(io)) {
+    const prompter = new Prompter(io);
+    try {
+      const value = await prompter.ask('API key', { secret: true });
+      if (value === '') throw new ValidationError('--api-key-stdin: no API key was typed');
+      return value;
+    } finally {
+      prompter.close();
+    }
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   const value = Buffer.concat(chunks)

@@ -20,6 +20,8 @@ export interface FlagSpec {
   readonly scalars: readonly Scalar[];
   readonly required: boolean;
   readonly description: string;
+  /** An integer of Unix seconds (`timestamp`, `created_at`…): an ISO-8601 date is accepted too. */
+  readonly unixSeconds: boolean;
 }
 
 /** Flags every operation command has; a property with one of these names gets `--field-<name>`. */
@@ -36,6 +38,9 @@ export const COMMON_FLAGS = new Set([
   'max-retries',
   'output',
   'verbose',
+  'json',
+  'all',
+  'max-pages',
   'input',
   'help',
 ]);
@@ -79,6 +84,8 @@ export function flagsFor(schema: TSchema): FlagSpec[] {
     const propertySchema = asNode(value);
     const { kind, choices, scalars } = kindOf(propertySchema);
     const base = kebab(property);
+    const description =
+      typeof propertySchema['description'] === 'string' ? propertySchema['description'] : '';
     return {
       property,
       flag: COMMON_FLAGS.has(base) ? `field-${base}` : base,
@@ -86,7 +93,8 @@ export function flagsFor(schema: TSchema): FlagSpec[] {
       choices,
       scalars,
       required: required.has(property),
-      description: typeof propertySchema['description'] === 'string' ? propertySchema['description'] : '',
+      description,
+      unixSeconds: (kind === 'integer' || kind === 'scalar') && /unix|epoch/i.test(description),
     };
   });
 }
@@ -102,7 +110,10 @@ export function parseFlagValue(spec: FlagSpec, raw: string | boolean): unknown {
     case 'choice':
       return text;
     case 'integer':
-      return /^-?\d+$/.test(text.trim()) ? Number(text) : fail('a whole number');
+      if (/^-?\d+$/.test(text.trim())) return Number(text);
+      return spec.unixSeconds
+        ? (unixSecondsOf(text) ?? fail('Unix seconds or an ISO-8601 date (2024-05-01T12:00:00Z)'))
+        : fail('a whole number');
     case 'number':
       return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : fail('a number');
     case 'boolean':
@@ -113,6 +124,10 @@ export function parseFlagValue(spec: FlagSpec, raw: string | boolean): unknown {
           : fail('true or false (or the flag alone for true)');
     case 'scalar':
       if (spec.scalars.includes('integer') && /^-?\d+$/.test(text.trim())) return Number(text);
+      if (spec.unixSeconds && spec.scalars.includes('integer')) {
+        const seconds = unixSecondsOf(text);
+        if (seconds !== undefined) return seconds;
+      }
       if (spec.scalars.includes('number') && text.trim() !== '' && Number.isFinite(Number(text)))
         return Number(text);
       if (spec.scalars.includes('boolean') && (text === 'true' || text === 'false')) return text === 'true';
@@ -124,6 +139,20 @@ export function parseFlagValue(spec: FlagSpec, raw: string | boolean): unknown {
         return fail('JSON (e.g. \'{"key":"value"}\' or \'["a","b"]\')');
       }
   }
+}
+
+/**
+ * `2024-05-01`, `2024-05-01T12:00:00Z`, `2024-05-01T14:00+02:00` → Unix seconds. A date and time
+ * without a zone is refused: whose midnight it meant cannot be known.
+ */
+export function unixSecondsOf(text: string): number | undefined {
+  const value = text.trim();
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const dateTime = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value);
+  if (!dateOnly && !dateTime) return undefined;
+  // A date alone is midnight UTC, as Date.parse reads it.
+  const ms = Date.parse(value.replace(' ', 'T'));
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
 }
 
 /** A shell command line for an example input, using the flags where the schema has them. */

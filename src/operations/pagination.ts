@@ -49,6 +49,17 @@ export interface PageOptions {
   /** Stop after this many pages (default 1000). */
   maxPages?: number;
   signal?: AbortSignal;
+  /** Told of each page as it arrives, before its items are yielded (progress lines). */
+  onPage?: (page: PageInfo) => void;
+}
+
+export interface PageInfo {
+  /** 1 for the first page. */
+  readonly number: number;
+  /** Items on this page. */
+  readonly items: number;
+  /** Whether another page follows (when `number` is `maxPages`, the listing was cut short). */
+  readonly more: boolean;
 }
 
 /** Every item of a paginated operation, page after page, following `next` (or the offset). */
@@ -68,24 +79,36 @@ export async function* paginate(
     const output = asNode(await run({ ...input, ...cursor }));
     const items = output[pagination.items];
     const list = Array.isArray(items) ? (items as unknown[]) : [];
+    const next = nextCursor(pagination, output, list, input, cursor);
+    if (next !== undefined && pagination.kind === 'cursor') seen.add(String(next['start']));
+    options.onPage?.({ number: page + 1, items: list.length, more: next !== undefined });
     for (const item of list) yield item;
+    if (next === undefined) return;
+    cursor = next;
+  }
+
+  function nextCursor(
+    pagination: Pagination,
+    output: Node,
+    list: readonly unknown[],
+    input: Record<string, unknown>,
+    cursor: Record<string, unknown>,
+  ): Record<string, unknown> | undefined {
     if (pagination.kind === 'cursor') {
       const next = output['next'];
       // An empty or absent `next` is the last page; a repeated one would loop forever.
-      if (typeof next !== 'string' || next === '' || seen.has(next)) return;
-      seen.add(next);
-      cursor = { start: next };
-    } else {
-      if (list.length === 0) return;
-      const offset =
-        (typeof cursor['offset'] === 'number'
-          ? cursor['offset']
-          : typeof input['offset'] === 'number'
-            ? input['offset']
-            : 0) + list.length;
-      const limit = typeof input['limit'] === 'number' ? input['limit'] : undefined;
-      if (limit !== undefined && list.length < limit) return;
-      cursor = { offset };
+      if (typeof next !== 'string' || next === '' || seen.has(next)) return undefined;
+      return { start: next };
     }
+    if (list.length === 0) return undefined;
+    const offset =
+      (typeof cursor['offset'] === 'number'
+        ? cursor['offset']
+        : typeof input['offset'] === 'number'
+          ? input['offset']
+          : 0) + list.length;
+    const limit = typeof input['limit'] === 'number' ? input['limit'] : undefined;
+    if (limit !== undefined && list.length < limit) return undefined;
+    return { offset };
   }
 }

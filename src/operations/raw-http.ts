@@ -48,7 +48,8 @@ export const RawHttpInput = Type.Object(
       Type.Union(
         [Type.Literal('none'), Type.Literal('json'), Type.Literal('raw'), Type.Literal('form_urlencoded')],
         {
-          description: 'How `body` is sent: `none` (default), `json`, `raw` (a string) or `form_urlencoded`.',
+          description:
+            'How `body` is sent: `json` (the default when there is a body), `raw` (a string), `form_urlencoded`, or `none` (the default without a body).',
         },
       ),
     ),
@@ -104,10 +105,26 @@ const RAW_FORBIDDEN: ReadonlyMap<string, string> = new Map([
   ]),
 ]);
 
-function refine(input: RawHttpInput): ValidationIssue[] {
+/** `body_type` as given; without one, a body is JSON (what nearly every endpoint takes) and no body is none. */
+function bodyTypeOf(input: RawHttpInput): NonNullable<RawHttpInput['body_type']> {
+  return input.body_type ?? (input.body === undefined ? 'none' : 'json');
+}
+
+/** The path each connector's base URL already ends with (customerio-api.md §1). */
+const BASE_PATH: Record<ConnectorId, string> = { track: '/api', app: '/v1', beta: '/v1/api' };
+
+function refine(input: RawHttpInput, connector: ConnectorId): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const checked = checkEndpoint(input.endpoint);
   if ('issues' in checked) issues.push(...checked.issues);
+  const base = BASE_PATH[connector];
+  if (input.endpoint === base || input.endpoint.startsWith(`${base}/`)) {
+    // `/v1/campaigns/1` on App would reach `/v1/v1/campaigns/1`: a 404 that explains nothing.
+    issues.push({
+      path: '/endpoint',
+      message: `starts with ${base}, which the ${connector} base URL already ends with: use "${input.endpoint.slice(base.length) || '/'}"`,
+    });
+  }
   for (const [name, value] of Object.entries(input.headers ?? {})) {
     const at = `/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     const nameProblem = RAW_FORBIDDEN.get(name.toLowerCase()) ?? headerNameProblem(name);
@@ -115,7 +132,7 @@ function refine(input: RawHttpInput): ValidationIssue[] {
     const valueProblem = headerValueProblem(value);
     if (valueProblem !== undefined) issues.push({ path: at, message: valueProblem });
   }
-  const bodyType = input.body_type ?? 'none';
+  const bodyType = bodyTypeOf(input);
   const hasBody = input.body !== undefined;
   if (bodyType === 'none' && hasBody) {
     issues.push({
@@ -157,7 +174,7 @@ function isFlatRecord(value: unknown): value is Record<string, QueryScalar> {
 }
 
 function bodyOf(input: RawHttpInput): WireBody {
-  switch (input.body_type ?? 'none') {
+  switch (bodyTypeOf(input)) {
     case 'none':
       return { kind: 'none' };
     case 'json':
@@ -210,7 +227,7 @@ function rawHttpRequest<const C extends ConnectorId>(connector: C, rateBucket: R
     ],
     // GET, PUT and DELETE are idempotent by HTTP semantics; POST and PATCH may not be.
     isIdempotent: (input) => input.method === 'GET' || input.method === 'PUT' || input.method === 'DELETE',
-    refine,
+    refine: (input) => refine(input, connector),
     encode(input) {
       const checked = checkEndpoint(input.endpoint);
       if ('issues' in checked) throw new ValidationError('Invalid input', checked.issues);

@@ -20,6 +20,7 @@ import {
   type RetryOptions,
 } from '../delivery/retry-policy.js';
 import type { ExchangeObserver, OutgoingRequest, Transport } from './transport.js';
+import type { DeliveryObserver } from './delivery-events.js';
 
 export interface DeliverOptions {
   readonly operationId: string;
@@ -31,6 +32,8 @@ export interface DeliverOptions {
   readonly timeoutMs?: number | undefined;
   /** Sees every attempt, redacted (see `Transport.attempt`). */
   readonly onExchange?: ExchangeObserver | undefined;
+  /** Sees each retry, rate-limit wait and the reason retrying stopped (progress, `--verbose`). */
+  readonly onEvent?: DeliveryObserver | undefined;
   /** For tests: the source of jitter. */
   readonly random?: () => number;
 }
@@ -55,7 +58,10 @@ export async function deliver(
   const random = options.random ?? Math.random;
   for (let retries = 0; ; retries++) {
     const waiting = options.limiter?.acquire(options.signal);
-    if (waiting !== undefined) await wait(waiting, options.signal);
+    if (waiting !== undefined) {
+      options.onEvent?.({ type: 'throttled', operationId: options.operationId });
+      await wait(waiting, options.signal);
+    }
     try {
       return await transport.attempt(prepared, {
         signal: options.signal,
@@ -80,7 +86,17 @@ export async function deliver(
         random: random(),
         nowMs: Date.now(),
       });
+      const cause = outcome.kind === 'status' ? String(outcome.status) : outcome.kind;
       if (decision.retry) {
+        options.onEvent?.({
+          type: 'retry',
+          operationId: options.operationId,
+          attempt: retries + 1,
+          maxAttempts: options.retry.maxRetries + 1,
+          cause,
+          delayMs: decision.delayMs,
+          fromRetryAfter: decision.fromRetryAfter,
+        });
         await wait(
           sleep(
             decision.delayMs,
@@ -91,6 +107,13 @@ export async function deliver(
         );
         continue;
       }
+      options.onEvent?.({
+        type: 'give_up',
+        operationId: options.operationId,
+        attempts: retries + 1,
+        cause,
+        reason: decision.reason,
+      });
       if (decision.reason === 'delivery_unknown')
         throw new DeliveryUnknownError(options.operationId, error, UNKNOWN_DELIVERY_HINT);
       throw error;

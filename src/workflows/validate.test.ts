@@ -34,13 +34,13 @@ describe('workflow validation', () => {
         steps: [{ id: '1x', operation: 'a', inptu: {} }],
       }),
     ).toEqual([
-      { path: '/name', message: 'must NOT have fewer than 1 characters' },
+      { path: '/name', message: 'must not be empty' },
       {
         path: '/trigger/type',
         message: 'must be one of "manual", "webhook", "schedule", "customerio_webhook"',
       },
       { path: '/steps/0/inptu', message: 'is not a known field (did you mean "input"?)' },
-      { path: '/steps/0/id', message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]{0,63}$"' },
+      { path: '/steps/0/id', message: 'must match the pattern /^[A-Za-z_][A-Za-z0-9_]{0,63}$/' },
     ]);
   });
 

@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { CONNECTORS, type Credentials } from '../../connectors.js';
 import { testAuthentication } from '../../diagnose.js';
-import { ConfigError, ValidationError } from '../../errors.js';
+import { AbortedError, ConfigError, ValidationError } from '../../errors.js';
 import { CONNECTOR_IDS, isConnectorId, REGIONS } from '../../regions.js';
-import { SCOPES, type AuthenticationInfo } from '../../store/auth-store.js';
+import { SCOPES, storeExists, type AuthenticationInfo } from '../../store/auth-store.js';
 import { printJson, printText, type Io } from '../io.js';
 import { openStore, withStore } from '../open-store.js';
 import { formatTable } from '../output.js';
@@ -135,9 +135,10 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .addOption(new Option('--connector <connector>', 'only this connector').choices(CONNECTOR_IDS))
     .action((flags: { json?: boolean; connector?: string }) => {
-      const list = withStore(io, (store) =>
-        store.list(isConnectorId(flags.connector) ? flags.connector : undefined),
-      );
+      // Listing is no reason to create a store (and a master key) where there is none.
+      const list = storeExists(io.env)
+        ? withStore(io, (store) => store.list(isConnectorId(flags.connector) ? flags.connector : undefined))
+        : [];
       if (flags.json === true) {
         printJson(io, list.map(summary));
         return;
@@ -209,9 +210,24 @@ export function registerAuthCommands(program: Command, io: Io): void {
 
   auth
     .command('delete')
-    .description('Delete an authentication.')
+    .description('Delete an authentication (asks first on a terminal; --yes does not).')
     .argument('<name>')
-    .action((name: string) => {
+    .option('--yes', 'delete without asking')
+    .action(async (name: string, flags: { yes?: boolean }) => {
+      if (flags.yes !== true && isInteractive(io)) {
+        const auth = withStore(io, (store) => store.resolve(name));
+        const prompter = new Prompter(io);
+        let answer: string;
+        try {
+          answer = await prompter.ask(
+            `Delete the ${auth.scope} ${auth.connector} authentication "${auth.name}"? (y/N)`,
+          );
+        } finally {
+          prompter.close();
+        }
+        if (!/^y(es)?$/i.test(answer))
+          throw new AbortedError(`Not deleted: "${auth.name}" was kept (answer y to delete, or pass --yes).`);
+      }
       const deleted = withStore(io, (store) => store.delete(name));
       printJson(io, { deleted: deleted.name, connector: deleted.connector, scope: deleted.scope });
     });

@@ -1,5 +1,5 @@
 /**
- * `cioc completion bash|zsh` prints a script that asks `cioc __complete` for candidates, so
+ * `cioc completion bash|zsh|fish` prints a script that asks `cioc __complete` for candidates, so
  * completion always matches the registry and the user's authentications.
  */
 import { ValidationError } from '../../errors.js';
@@ -29,7 +29,6 @@ const AUTH = ['create', 'default', 'delete', 'list', 'show', 'test', 'update'];
 const COMMON = [
   '--input',
   '--auth',
-  '--site-id',
   '--api-key',
   '--api-key-stdin',
   '--region',
@@ -40,8 +39,19 @@ const COMMON = [
   '--max-retries',
   '--output',
   '--verbose',
+  '--json',
   '--help',
 ];
+const SHELLS = ['bash', 'zsh', 'fish'];
+
+/** The flags of an operation command, as `commonOptions` gives them (`--site-id` on Track only). */
+function commonFlags(connector: string | undefined, paginated: boolean): string[] {
+  return [
+    ...COMMON,
+    ...(connector === undefined || connector === 'track' ? ['--site-id'] : []),
+    ...(paginated ? ['--all', '--max-pages'] : []),
+  ];
+}
 
 async function authNames(io: Io): Promise<string[]> {
   const { AuthStore, storeExists } = await import('../../store/auth-store.js');
@@ -83,16 +93,27 @@ export async function completions(io: Io, words: readonly string[]): Promise<str
   }
   if (first === 'run' || first === 'describe') {
     if (words.length === 2) return filter((await registry()).listOperations().map((o) => o.id));
-    return first === 'run' ? filter(COMMON) : [];
+    return first === 'run' ? filter(commonFlags(undefined, true)) : [];
   }
-  if (first === 'completion') return words.length === 2 ? filter(['bash', 'zsh']) : [];
+  if (first === 'completion') return words.length === 2 ? filter(SHELLS) : [];
   if (isConnectorId(first)) {
-    const [{ listOperations }, { flagsFor, kebab }] = await Promise.all([registry(), schemaFlags()]);
+    const [{ listOperations }, { flagsFor, kebab }, { paginationOf }] = await Promise.all([
+      registry(),
+      schemaFlags(),
+      import('../../operations/pagination.js'),
+    ]);
     const operations = listOperations(first);
     if (words.length === 2) return filter(operations.map((o) => kebab(o.id.slice(first.length + 1))));
     const operation = operations.find((o) => kebab(o.id.slice(first.length + 1)) === second);
     if (operation === undefined) return [];
-    return filter([...flagsFor(operation.input).map((f) => `--${f.flag}`), ...COMMON]);
+    const specs = flagsFor(operation.input);
+    // The value of an enum flag (`--type`, `--method`, `--body-type`): its choices.
+    const choices = specs.find((f) => `--${f.flag}` === previous && f.kind === 'choice')?.choices;
+    if (choices !== undefined) return filter(choices);
+    return filter([
+      ...specs.map((f) => `--${f.flag}`),
+      ...commonFlags(first, paginationOf(operation) !== undefined),
+    ]);
   }
   return [];
 }
@@ -118,5 +139,15 @@ _cioc() {
 compdef _cioc cioc
 `;
   }
-  throw new ValidationError(`Unknown shell "${shell}": use bash or zsh`);
+  if (shell === 'fish') {
+    return `# cioc completion for fish. Load with: cioc completion fish | source
+# (or save it as ~/.config/fish/completions/cioc.fish)
+function __cioc_complete
+    set -l words (commandline -opc) (commandline -ct)
+    cioc __complete -- $words[2..-1] 2>/dev/null
+end
+complete -c cioc -f -a '(__cioc_complete)'
+`;
+  }
+  throw new ValidationError(`Unknown shell "${shell}": use bash, zsh or fish`);
 }

@@ -4,7 +4,7 @@ import { createEmulator } from '../../emulator/server.js';
 import { findOperation } from '../../operations/registry.js';
 import { DEFAULT_WORKSPACE, type WorkspaceConfig } from '../../emulator/model/workspace.js';
 import { parseRateLimits, type EmulatorRateLimits } from '../../emulator/rate-limit.js';
-import { ValidationError } from '../../errors.js';
+import { ConfigError, ValidationError } from '../../errors.js';
 import type { Io } from '../io.js';
 import { untilStopped } from '../until-stopped.js';
 
@@ -22,6 +22,79 @@ export interface EmulatorFlags {
 
 export function mask(secret: string): string {
   return secret.length <= 4 ? '****' : `…${secret.slice(-4)}`;
+}
+
+/**
+ * The emulator's default credentials are public test values (DEFAULT_WORKSPACE): shown in full, so
+ * that the banner's "try it" works when pasted. A value someone chose is theirs: masked.
+ */
+function shown(value: string, fallback: string): string {
+  return value === fallback ? value : mask(value);
+}
+
+function banner(origin: string, workspace: WorkspaceConfig, rateLimits: EmulatorRateLimits): string {
+  const d = DEFAULT_WORKSPACE;
+  const siteId = workspace.siteId;
+  const trackKey = shown(workspace.trackApiKey, d.trackApiKey);
+  const appKey = shown(workspace.appApiKey, d.appApiKey);
+  const pasteable = (value: string, fallback: string, placeholder: string): string =>
+    value === fallback ? value : placeholder;
+  const exports = [
+    'CIOC_REGION=emulator',
+    `CIOC_EMULATOR_URL=${origin}`,
+    `CIOC_SITE_ID=${quoteForShell(siteId)}`,
+    `CIOC_TRACK_API_KEY=${pasteable(workspace.trackApiKey, d.trackApiKey, '<your --track-api-key>')}`,
+    `CIOC_APP_API_KEY=${pasteable(workspace.appApiKey, d.appApiKey, '<your --app-api-key>')}`,
+  ];
+  return [
+    `Customer.io emulator listening on ${origin} (workspace region ${workspace.region})`,
+    `  Track    ${origin}/api      Basic   Site ID ${siteId}, Track API key ${trackKey}`,
+    `  App      ${origin}/v1       Bearer  App API key ${appKey}`,
+    `  Beta     ${origin}/v1/api   Bearer  App API key ${appKey}`,
+    `  Control  ${origin}/__emulator/health`,
+    `  Reporting webhooks are signed with ${shown(workspace.webhookSigningKey, d.webhookSigningKey)}`,
+    ...(Object.keys(rateLimits).length > 0
+      ? [
+          `  Rate limits: ${Object.entries(rateLimits)
+            .map(([family, n]) => `${family} ${String(n)}/s`)
+            .join(', ')} (429 + Retry-After beyond)`,
+        ]
+      : []),
+    '',
+    'Try it, in another terminal:',
+    `  export ${exports.join(' ')}`,
+    '  cioc track create-or-update-customer --identifier 42 --email ada@example.com',
+    '  cioc app get-customer-attributes --customer-id 42',
+    '',
+    'Ctrl-C stops.',
+    '',
+  ].join('\n');
+}
+
+function quoteForShell(value: string): string {
+  return /^[A-Za-z0-9@._:/+-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+/** `listen`, with a port already taken explained: which port, and the flag that changes it. */
+async function listenOrExplain(
+  emulator: ReturnType<typeof createEmulator>,
+  port: number,
+  host: string,
+): Promise<string> {
+  try {
+    return await emulator.listen({ port, host });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new ConfigError(`Port ${String(port)} on ${host} is already in use (another emulator?).`, {
+        hint: 'Choose another with --port <n> (or CIOC_EMULATOR_PORT), or --port 0 for any free port.',
+      });
+    if (code === 'EACCES')
+      throw new ConfigError(`Not allowed to listen on port ${String(port)} of ${host}.`, {
+        hint: 'Ports below 1024 need privileges: choose another with --port <n>.',
+      });
+    throw error;
+  }
 }
 
 export async function emulatorCommand(io: Io, flags: EmulatorFlags): Promise<void> {
@@ -55,29 +128,9 @@ export async function emulatorCommand(io: Io, flags: EmulatorFlags): Promise<voi
   const fixturesFile = flags.fixtures ?? env['CIOC_EMULATOR_FIXTURES'];
   const fixtures = fixturesFile === undefined ? undefined : await readFixtures(fixturesFile);
   const emulator = createEmulator({ workspace, rateLimits, ...(fixtures === undefined ? {} : { fixtures }) });
-  const origin = await emulator.listen({
-    port,
-    host: flags.host ?? env['CIOC_EMULATOR_HOST'] ?? '127.0.0.1',
-  });
-  io.stdout.write(
-    [
-      `Customer.io emulator listening on ${origin} (workspace region ${workspace.region})`,
-      `  Track    ${origin}/api      Basic  site id ${workspace.siteId}, Track API key ${mask(workspace.trackApiKey)}`,
-      `  App      ${origin}/v1       Bearer App API key ${mask(workspace.appApiKey)}`,
-      `  Beta     ${origin}/v1/api   Bearer App API key ${mask(workspace.appApiKey)}`,
-      `  Control  ${origin}/__emulator/health`,
-      `  Reporting webhooks are signed with ${mask(workspace.webhookSigningKey)}`,
-      ...(Object.keys(rateLimits).length > 0
-        ? [
-            `  Rate limits: ${Object.entries(rateLimits)
-              .map(([family, n]) => `${family} ${String(n)}/s`)
-              .join(', ')} (429 + Retry-After beyond)`,
-          ]
-        : []),
-      `Use it: CIOC_REGION=emulator CIOC_EMULATOR_URL=${origin} cioc run …   (Ctrl-C stops)`,
-      '',
-    ].join('\n'),
-  );
+  const host = flags.host ?? env['CIOC_EMULATOR_HOST'] ?? '127.0.0.1';
+  const origin = await listenOrExplain(emulator, port, host);
+  io.stdout.write(banner(origin, workspace, rateLimits));
   await untilStopped(() => emulator.close());
 }
 

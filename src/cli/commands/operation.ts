@@ -2,18 +2,20 @@
  * `cioc <connector> <operation>` commands, generated from the registry: flags from the input
  * schema, help from the title, description and examples. Also `cioc run <op-id>`.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createClient, encodeValid } from '../../client.js';
 import { CONNECTORS } from '../../connectors.js';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
 import { listOperations, requireOperation } from '../../operations/registry.js';
 import type { AnyOperation } from '../../operations/types.js';
 import { paginationOf } from '../../operations/pagination.js';
-import { CONNECTOR_IDS, REGIONS } from '../../regions.js';
-import type { LogEntry } from '../../transport/transport.js';
+import { CONNECTOR_IDS, REGIONS, type ConnectorId } from '../../regions.js';
+import { plain, typeText } from '../help-text.js';
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
 import { readInput } from '../input.js';
-import { printJson, type Io } from '../io.js';
+import { isHuman, printJson, type Io } from '../io.js';
+import { Progress } from '../progress.js';
+import { DEFAULT_TIMEOUT_MS, type LogEntry } from '../../transport/transport.js';
 import { OUTPUT_FORMATS, printOutput } from '../output.js';
 import { camel, exampleCommand, flagsFor, kebab, parseFlagValue, type FlagSpec } from '../schema-flags.js';
 
@@ -26,17 +28,20 @@ export interface CommonFlags extends ConnectionFlags {
   verbose?: boolean;
   all?: boolean;
   maxPages?: string;
+  json?: boolean;
 }
 
-/** The flags every operation command shares. */
-function addCommonOptions(command: Command): Command {
-  return command
+/** The flags every operation command shares (`--site-id` only where a Track Site ID can apply). */
+function addCommonOptions(command: Command, connector: ConnectorId | undefined): Command {
+  command
     .option(
       '--input <json|@file|->',
       'the whole input as JSON: inline, @file.json, or - for standard input (flags override its fields)',
     )
-    .option('--auth <name>', 'a named authentication (see `cioc auth list`)')
-    .option('--site-id <id>', 'Track Site ID (instead of --auth)')
+    .option('--auth <name>', 'a named authentication (see `cioc auth list`)');
+  if (connector === undefined || connector === 'track')
+    command.option('--site-id <id>', 'Track Site ID (instead of --auth)');
+  return command
     .option('--api-key <key>', 'API key (instead of --auth; prefer --api-key-stdin)')
     .option('--api-key-stdin', 'read the API key from standard input')
     .addOption(
@@ -57,12 +62,16 @@ function addCommonOptions(command: Command): Command {
       'retries of transient failures (default 3; sends that cannot be deduplicated are never resent once they may have arrived)',
     )
     .addOption(new Option('--output <format>', 'json (default), ndjson or table').choices(OUTPUT_FORMATS))
-    .option('--verbose', 'log each request (redacted) to stderr');
+    .option('--verbose', 'log each request (redacted) and each retry decision to stderr')
+    .option('--json', 'machine output on a terminal too: errors as JSON, no progress lines');
 }
 
 function addPagingOptions(command: Command): Command {
   return command
-    .option('--all', 'follow the pages: every item, one JSON line each (NDJSON)')
+    .option(
+      '--all',
+      'follow the pages: every item, one JSON line each (NDJSON; with --output table or json, one table or array)',
+    )
     .option('--max-pages <n>', 'with --all, stop after this many pages (default 1000)');
 }
 
@@ -82,6 +91,12 @@ export async function runOperation(
   // Bad input is reported (exit 2) before anything else is looked at or sent.
   encodeValid(operation, input);
   const connection = await resolveConnection(operation.connector, flags, io);
+  const progress = new Progress(io, {
+    human: isHuman(io, flags.json),
+    verbose: flags.verbose === true,
+    connector: operation.connector,
+    timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
   const client = createClient({
     connector: operation.connector,
     region: connection.region,
@@ -94,6 +109,7 @@ export async function runOperation(
       flags.verbose === true
         ? (entry: LogEntry) => io.stderr.write(`${JSON.stringify({ log: entry })}\n`)
         : undefined,
+    onEvent: progress.onEvent,
   });
   try {
     if (flags.dryRun === true) {
@@ -111,16 +127,28 @@ export async function runOperation(
       if (paginationOf(operation) === undefined)
         throw new ValidationError(`${operation.id} is not a paginated listing: --all does not apply`);
       const maxPages = parseIntegerFlag('--max-pages', flags.maxPages, 1, 1_000_000) ?? 1000;
-      // Every item of every page, one JSON line each, written as the pages arrive.
-      for await (const item of client.paginate(operation.id, input as Record<string, unknown>, {
+      const pages = client.paginate(operation.id, input as Record<string, unknown>, {
         maxPages,
-      })) {
-        io.stdout.write(`${JSON.stringify(item)}\n`);
+        onPage: progress.onPage,
+      });
+      if (flags.output === undefined || flags.output === 'ndjson') {
+        // Every item of every page, one JSON line each, written as the pages arrive.
+        for await (const item of pages) io.stdout.write(`${JSON.stringify(item)}\n`);
+      } else {
+        // A table (or one JSON array) needs every item first to be laid out.
+        const items: unknown[] = [];
+        for await (const item of pages) items.push(item);
+        progress.stop();
+        printOutput(io, items, flags.output);
       }
+      progress.finishPages(maxPages);
       return;
     }
-    printOutput(io, await client.run(operation.id, input), flags.output);
+    const output = await client.runUntyped(operation.id, input);
+    progress.stop();
+    printOutput(io, output, flags.output, paginationOf(operation)?.items);
   } finally {
+    progress.stop();
     await client.close();
   }
 }
@@ -153,22 +181,39 @@ function withFlagNames(error: unknown, specs: readonly FlagSpec[]): unknown {
   return named;
 }
 
+function choiceOf(spec: FlagSpec, value: string): string {
+  const match = spec.choices.find((c) => c.toLowerCase() === value.toLowerCase());
+  if (match === undefined) throw new InvalidArgumentError(`Allowed choices are ${spec.choices.join(', ')}.`);
+  return match;
+}
+
+/** The schema's description without markup; for a field that has none, what it takes and where to look. */
+function flagDescription(operation: AnyOperation, spec: FlagSpec): string {
+  const text = plain(spec.description).replace(/\s+/g, ' ').trim();
+  if (text !== '') return text;
+  const property = (operation.input as { properties?: Record<string, unknown> }).properties?.[spec.property];
+  return `${typeText(property)}${spec.kind === 'json' ? ' as JSON' : ''} (fields: cioc describe ${operation.id})`;
+}
+
 function operationCommand(io: Io, operation: AnyOperation): Command {
   const name = kebab(operation.id.slice(operation.id.indexOf('.') + 1));
   const specs = flagsFor(operation.input);
   const command = new Command(name)
     .summary(operation.title)
-    .description(`${operation.title}\n\n${operation.description}`);
+    .description(`${operation.title}\n\n${plain(operation.description)}`);
   for (const spec of specs) {
-    const label = `${spec.description}${spec.required ? ' (required)' : ''}`.trim();
+    const label = `${flagDescription(operation, spec)}${spec.required ? ' (required)' : ''}`;
     const option =
       spec.kind === 'boolean'
         ? new Option(`--${spec.flag} [true|false]`, label)
         : new Option(`--${spec.flag} <${spec.kind === 'json' ? 'json' : 'value'}>`, label);
-    if (spec.kind === 'choice') option.choices(spec.choices);
+    if (spec.kind === 'choice') {
+      // Shown as choices in help; typed in any case (`--method get`).
+      option.choices(spec.choices).argParser((value: string) => choiceOf(spec, value));
+    }
     command.addOption(option);
   }
-  addCommonOptions(command);
+  addCommonOptions(command, operation.connector);
   if (paginationOf(operation) !== undefined) addPagingOptions(command);
   const prefix = `cioc ${operation.connector} ${name}`;
   const examples = operation.examples.map(
@@ -222,7 +267,7 @@ export function registerOperationCommands(program: Command, io: Io, argv: readon
       'Run an operation by id with a JSON input, e.g. cioc run track.delete_customer --input \'{"identifier":"42"}\'',
     )
     .argument('<operation>', 'operation id, e.g. track.create_or_update_customer');
-  addPagingOptions(addCommonOptions(run)).action(async (id: string, flags: CommonFlags) => {
+  addPagingOptions(addCommonOptions(run, undefined)).action(async (id: string, flags: CommonFlags) => {
     const operation = requireOperation(id);
     await runOperation(io, operation, await readInput(flags.input, io), flags);
   });

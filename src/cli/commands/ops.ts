@@ -5,6 +5,8 @@ import type { AnyOperation } from '../../operations/types.js';
 import { isConnectorId } from '../../regions.js';
 import { printJson, printText, type Io } from '../io.js';
 import { formatTable } from '../output.js';
+import { fieldsOf, plain, typeText, wrap } from '../help-text.js';
+import { exampleCommand, flagsFor, kebab } from '../schema-flags.js';
 
 /** The registry entry as data: what `--json` prints and what docs are generated from. */
 export function describeOperation(op: AnyOperation): Record<string, unknown> {
@@ -22,16 +24,40 @@ export function describeOperation(op: AnyOperation): Record<string, unknown> {
   };
 }
 
-export function opsCommand(io: Io, flags: { json?: boolean; connector?: string }): void {
+export interface OpsFlags {
+  json?: boolean;
+  connector?: string;
+  search?: string;
+}
+
+/** `cioc app list-segments` for `app.list_segments`. */
+export function commandOf(op: AnyOperation): string {
+  return `cioc ${op.connector} ${kebab(op.id.slice(op.id.indexOf('.') + 1))}`;
+}
+
+function matches(op: AnyOperation, search: string): boolean {
+  const words = search
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w !== '');
+  const haystack = [op.id, commandOf(op), op.title, op.description, `${op.method} ${op.path}`]
+    .join('\n')
+    .toLowerCase();
+  return words.every((w) => haystack.includes(w));
+}
+
+export function opsCommand(io: Io, flags: OpsFlags): void {
   if (flags.connector !== undefined && !isConnectorId(flags.connector)) {
     throw new ValidationError(`Unknown connector "${flags.connector}": use track, app or beta`);
   }
-  const ops = listOperations(flags.connector);
+  const search = flags.search;
+  const ops = listOperations(flags.connector).filter((op) => search === undefined || matches(op, search));
   if (flags.json === true) {
     printJson(
       io,
       ops.map((op) => ({
         id: op.id,
+        command: commandOf(op),
         connector: op.connector,
         title: op.title,
         method: op.method,
@@ -41,31 +67,84 @@ export function opsCommand(io: Io, flags: { json?: boolean; connector?: string }
     );
     return;
   }
-  const rows = ops.map((op) => [op.id, op.title, `${op.method} ${op.path}`, safetyText(op)]);
-  printText(io, formatTable(['OPERATION', 'TITLE', 'REQUEST', 'SAFETY'], rows));
+  if (ops.length === 0) {
+    printText(io, `No operation matches "${search ?? ''}".`);
+    return;
+  }
+  // On a terminal the table fits its width (the title is cut); elsewhere nothing is cut.
+  const width = io.stdout.isTTY === true ? Math.max(60, io.stdout.columns ?? 100) : Infinity;
+  const commandWidth = Math.max(...ops.map((op) => commandOf(op).length));
+  const titleWidth = Math.max(12, width - commandWidth - 'READ !'.length - 4);
+  const rows = ops.map((op) => [commandOf(op), cut(op.title, titleWidth), shortSafety(op)]);
+  printText(io, formatTable(['COMMAND', 'TITLE', 'SAFETY'], rows));
+  printText(
+    io,
+    [
+      '',
+      'SAFETY: read = no effect, idem = safe to repeat, once = never resent, ! = destructive.',
+      'More on one: cioc describe <command or id>. Every field: --json.',
+    ].join('\n'),
+  );
 }
 
-export function describeCommand(io: Io, id: string, flags: { json?: boolean }): void {
-  const op = requireOperation(id);
+function cut(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+function shortSafety(op: AnyOperation): string {
+  const kind = op.method === 'GET' ? 'read' : op.safety.idempotent ? 'idem' : 'once';
+  return op.safety.destructive ? `${kind} !` : kind;
+}
+
+/** `app.list_segments`, or the command form: `app list-segments` (with or without `cioc`). */
+export function operationIdOf(words: readonly string[]): string {
+  const parts = words[0] === 'cioc' ? words.slice(1) : [...words];
+  if (parts.length === 2 && parts[0] !== undefined && parts[1] !== undefined && isConnectorId(parts[0]))
+    return `${parts[0]}.${parts[1].replace(/-/g, '_')}`;
+  return parts.join(' ');
+}
+
+export function describeCommand(io: Io, words: readonly string[], flags: { json?: boolean }): void {
+  const op = requireOperation(operationIdOf(words));
   if (flags.json === true) {
     printJson(io, describeOperation(op));
     return;
   }
+  const width = Math.min(100, io.stdout.isTTY === true ? (io.stdout.columns ?? 100) : 100);
+  const specs = flagsFor(op.input);
+  const input = fieldsOf(op.input);
+  const output = fieldsOf(op.output);
+  const fieldBlock = (fields: ReturnType<typeof fieldsOf>, flag: boolean): string[] =>
+    fields.flatMap((f) => {
+      const spec = specs.find((s) => s.property === f.name);
+      const name = flag && spec !== undefined ? `${f.name}  (--${spec.flag})` : f.name;
+      const facts = [f.type, f.required ? 'required' : '', f.limits].filter((x) => x !== '').join('; ');
+      const lines = [`  ${name}: ${facts}`];
+      if (f.description !== '') lines.push(`      ${wrap(f.description, width - 6, '      ')}`);
+      return lines;
+    });
   const lines = [
     `${op.title}  (${op.id})`,
+    `  ${commandOf(op)}`,
     '',
-    op.description,
+    wrap(plain(op.description), width, ''),
     '',
     `Request:  ${op.method} ${op.path}`,
     `Safety:   ${safetyText(op)}`,
     '',
-    'Input schema:',
-    JSON.stringify(op.input, null, 2),
+    'Input:',
+    ...(input.length > 0 ? fieldBlock(input, true) : [`  ${typeText(op.input)}`]),
     '',
+    'Output:',
+    ...(output.length > 0 ? fieldBlock(output, false) : [`  ${typeText(op.output)}`]),
     ...op.examples.flatMap((e) => [
+      '',
       `Example: ${e.summary}`,
-      `  cioc run ${op.id} --input '${JSON.stringify(e.input)}'`,
+      `  ${exampleCommand(commandOf(op), specs, e.input)} --auth <name>`,
+      `  cioc run ${op.id} --auth <name> --input '${JSON.stringify(e.input).replace(/'/g, "'\\''")}'`,
     ]),
+    '',
+    `Full schemas: cioc describe ${op.id} --json`,
   ];
   printText(io, lines.join('\n'));
 }
