@@ -3,6 +3,7 @@
  * console's API pointing emulator-region authentications at the emulator it started, Ctrl-C
  * closing both; and a port already in use as one clear line.
  */
+import { request as httpRequest } from 'node:http';
 import { spawn } from 'node:child_process';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +61,33 @@ async function json(url: string, init: RequestInit = {}): Promise<{ status: numb
   return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
 }
 
+/** A POST with a Host header of our choosing (fetch does not let a page or a test set it). */
+function rawPost(url: string, host: string, body: unknown): Promise<{ status: number; body: string }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const port = Number(target.port);
+    const origin = `http://${host}:${String(port)}`;
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { host: `${host}:${String(port)}`, origin, 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body: text });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
 describe('cioc serve --emulator', () => {
   it('prints both URLs; an emulator-region authentication made through the console passes its test', async () => {
     const served = await serve(['--port', '0', '--emulator', '--emulator-port', '0'], {
@@ -72,6 +100,17 @@ describe('cioc serve --emulator', () => {
       expect((await json(`${served.emulator}/__emulator/health`)).status).toBe(200);
       const config = await json(`${served.console}/api/console/config`);
       expect(config.body.emulatorUrl).toBe(served.emulator);
+
+      // DNS rebinding: a page on another name resolving to 127.0.0.1 cannot claim the first account.
+      const rebound = await rawPost(`${served.console}/api/setup`, 'rebind.attacker.example', {
+        email: 'mallory@example.com',
+        password: 'a long password',
+      });
+      expect(rebound.status).toBe(421);
+      expect((JSON.parse(rebound.body) as { error: { message: string } }).error.message).toMatch(
+        /does not answer to the host name "rebind\.attacker\.example"/,
+      );
+      expect((await json(`${served.console}/api/setup`)).body).toEqual({ required: true });
 
       const origin = { 'content-type': 'application/json', origin: served.console };
       const setup = await fetch(`${served.console}/api/setup`, {

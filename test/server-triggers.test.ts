@@ -100,6 +100,27 @@ describe('webhook trigger', () => {
     expect(refused.json.error.message).toMatch(/manual trigger; only webhook triggers have a token/);
   });
 
+  it('shows the webhook URL only to those who may change the workflow, not every member it is shared with', async () => {
+    const shared = await api.call('POST', '/api/workflows?visibility=organisation', {
+      token: ada.token,
+      body: {
+        name: `Shared hook ${String(Math.random())}`,
+        trigger: { type: 'webhook' },
+        steps: [eventStep('s')],
+      },
+    });
+    expect(shared.status, shared.text).toBe(201);
+    expect(shared.json.trigger.webhook_url).toEqual(expect.any(String));
+    const seen = await api.call('GET', `/api/workflows/${shared.json.id as string}`, { token: bob.token });
+    expect(seen.status).toBe(200);
+    expect(seen.json.trigger).toEqual({ type: 'webhook' });
+    const listed = await api.call('GET', '/api/workflows', { token: bob.token });
+    const item = (listed.json.workflows as { id: string; trigger: unknown }[]).find(
+      (w) => w.id === shared.json.id,
+    );
+    expect(item?.trigger).toEqual({ type: 'webhook' });
+  });
+
   it('starts at most one run per Idempotency-Key', async () => {
     const { id, hook } = await save({ type: 'webhook' });
     const first = await api.call('POST', hook, { body: { n: 1 }, headers: { 'idempotency-key': 'order-1' } });

@@ -306,6 +306,20 @@ describe('an admin changing a member’s shared workflow', () => {
       },
     });
     expect(fixed.status, fixed.text).toBe(200);
+    // Nor may she leave the authentication out: the step would use Bob's default, maybe Personal.
+    const unnamed = await api.call('PUT', `/api/workflows/${id}`, {
+      token: ada.token,
+      body: {
+        ...example,
+        name: 'Bob shares',
+        steps: steps.map(({ authentication: _dropped, ...s }) => s),
+      },
+    });
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.json.error.issues[0]).toEqual({
+      path: '/steps/0/authentication',
+      message: expect.stringMatching(/is required when someone other than its owner/) as string,
+    });
     // Its owner still may use his own.
     const own = await api.call('PUT', `/api/workflows/${id}`, {
       token: bob.token,

@@ -35,4 +35,17 @@ describe('LoginLimiter', () => {
     expect(await limiter.attempt('ip', 'd@example.com')).toBe(60);
     expect(await limiter.attempt('other-ip', 'd@example.com')).toBeUndefined();
   });
+
+  it("an IP over its limit is turned away without spending the email's attempts (no lock-out of others)", async () => {
+    const limiter = new LoginLimiter({
+      perEmail: { attempts: 2, windowSeconds: 60 },
+      perIp: { attempts: 3, windowSeconds: 60 },
+    });
+    for (const email of ['x@example.com', 'y@example.com', 'z@example.com'])
+      expect(await limiter.attempt('attacker', email)).toBeUndefined();
+    for (let i = 0; i < 5; i++) expect(await limiter.attempt('attacker', ' ADMIN@example.com ')).toBe(60);
+    expect(await limiter.attempt('office', 'admin@example.com')).toBeUndefined();
+    expect(await limiter.attempt('office', 'admin@example.com')).toBeUndefined();
+    expect(await limiter.attempt('office', 'admin@example.com')).toBe(60);
+  });
 });

@@ -47,24 +47,25 @@ export class LoginLimiter {
   }
 
   /**
-   * Takes an attempt for this IP and email; the seconds to wait when either limit is reached
-   * (then nothing is checked), undefined when the attempt may go ahead.
+   * Takes an attempt for this IP, then for this email; the seconds to wait when a limit is
+   * reached (then nothing is checked), undefined when the attempt may go ahead.
    */
   async attempt(ip: string, email: string): Promise<number | undefined> {
-    const key = emailKey(email);
-    let waitMs = 0;
-    for (const [limiter, k] of [
-      [this.perIp, ip],
-      [this.perEmail, key],
-    ] as const) {
-      try {
-        await limiter.consume(k);
-      } catch (error) {
-        if (!(error instanceof RateLimiterRes)) throw error;
-        waitMs = Math.max(waitMs, error.msBeforeNext);
-      }
+    // The IP first: an address already over its limit is turned away without touching the
+    // email's count, so it cannot lock other people's accounts out by guessing at them.
+    try {
+      await this.perIp.consume(ip);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      return Math.max(1, Math.ceil(error.msBeforeNext / 1000));
     }
-    return waitMs > 0 ? Math.max(1, Math.ceil(waitMs / 1000)) : undefined;
+    try {
+      await this.perEmail.consume(emailKey(email));
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      return Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+    }
+    return undefined;
   }
 
   /** The password was right: the email's failures are forgotten and the IP's attempt returned. */

@@ -50,10 +50,18 @@ export interface ServerOptions {
    */
   authenticators?: readonly Authenticator[] | undefined;
   /**
-   * Behind a reverse proxy: believe its X-Forwarded-For/-Proto/-Host (client IP for sign-in
-   * limits, https for the cookie's Secure flag and HSTS). Default false: only the socket counts.
+   * Behind one reverse proxy: believe its X-Forwarded-For/-Proto/-Host, one hop deep (the client
+   * IP for sign-in limits is the address that proxy appended; https for the cookie's Secure flag
+   * and HSTS). Default false: only the socket counts.
    */
   trustProxy?: boolean | undefined;
+  /**
+   * The host names the server answers to (the Host header, without the port); any other is a
+   * 421. Guards a server on loopback against DNS rebinding (a web page whose name resolves to
+   * 127.0.0.1 posting to it as same-origin). Default: any host (`cioc serve` on a loopback
+   * address passes the loopback names plus CIOC_ALLOWED_HOSTS).
+   */
+  allowedHosts?: readonly string[] | undefined;
   /** Sign-in attempts allowed per email and per IP (default 5 and 50 per 15 minutes). */
   loginLimits?: LoginLimits | undefined;
   /** The built console served at `/` (default `<package>/dist/console`); null serves none. */
@@ -129,7 +137,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     logger: false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     forceCloseConnections: true,
-    trustProxy: options.trustProxy ?? false,
+    // One proxy hop: the address that proxy saw is the client's. `true` would believe every
+    // X-Forwarded-For entry, the left-most of which the client writes itself.
+    trustProxy: options.trustProxy === true ? (_address: string, hop: number) => hop < 1 : false,
     // Unknown fields are refused (not silently dropped); query strings are coerced (?wait=true).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
@@ -155,6 +165,20 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
       },
     });
   });
+  if (options.allowedHosts !== undefined) {
+    const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
+    app.addHook('onRequest', async (request, reply) => {
+      const host = request.hostname.toLowerCase();
+      if (allowed.has(host)) return;
+      return reply.code(421).send({
+        error: {
+          type: 'misdirected',
+          message: `This server does not answer to the host name "${host}"`,
+          hint: 'Add it to CIOC_ALLOWED_HOSTS (comma-separated) if it is yours.',
+        },
+      });
+    });
+  }
   app.addHook('onSend', async (request, reply) => {
     securityHeaders(request, reply);
     if (request.url.startsWith('/api/') || request.url.startsWith('/hooks/'))

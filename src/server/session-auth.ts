@@ -22,18 +22,23 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * A cookie's value from a `Cookie` header, as the `cookie` package reads it: pairs split on `;`,
- * the name before the first `=`, whitespace trimmed, surrounding double quotes removed; the
- * first pair of that name wins.
+ * the name before the first `=`, whitespace trimmed, surrounding double quotes removed; a header
+ * with two pairs of that name has none.
  */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;
+  let found: string | undefined;
   for (const pair of header.split(';')) {
     const eq = pair.indexOf('=');
     if (eq < 0 || pair.slice(0, eq).trim() !== name) continue;
+    // Two cookies of this name: one may have been planted by another site on the same host
+    // (cookies are not separated by port) to sign the browser into someone else's session.
+    // Neither is believed.
+    if (found !== undefined) return undefined;
     const value = pair.slice(eq + 1).trim();
-    return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+    found = value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
   }
-  return undefined;
+  return found;
 }
 
 /**

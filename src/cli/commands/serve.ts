@@ -33,6 +33,23 @@ function positive(value: string | undefined, flag: string, min = 1, max = 1_000_
 }
 
 /** A port taken, or any other reason not to listen, as one clear line (exit 2, no stack). */
+const LOOPBACK = ['localhost', '127.0.0.1', '::1', '[::1]'];
+
+/**
+ * On a loopback address only the loopback names (and CIOC_ALLOWED_HOSTS) are answered: a web page
+ * on another name that resolves to 127.0.0.1 (DNS rebinding) gets a 421, so it cannot claim the
+ * first account or act as a signed-in user's page. Bound elsewhere, CIOC_ALLOWED_HOSTS (if set)
+ * lists the names served.
+ */
+function allowedHosts(host: string, env: NodeJS.ProcessEnv): string[] | undefined {
+  const extra = (env['CIOC_ALLOWED_HOSTS'] ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
+  if (LOOPBACK.includes(host.toLowerCase()) || host.startsWith('127.')) return [...LOOPBACK, host, ...extra];
+  return extra.length > 0 ? extra : undefined;
+}
+
 function listenError(error: unknown, host: string, port: number, flag: string): ValidationError {
   if ((error as { code?: string }).code === 'EADDRINUSE')
     return new ValidationError(
@@ -75,6 +92,7 @@ export async function serveCommand(io: Io, flags: ServeFlags): Promise<void> {
       emulatorUrl: emulatorOrigin ?? flags.emulatorUrl ?? (env['CIOC_EMULATOR_URL'] || undefined),
       concurrency,
       trustProxy: flags.trustProxy === true,
+      allowedHosts: allowedHosts(host, env),
       retention:
         keepRuns === undefined && keepDays === undefined
           ? undefined

@@ -16,16 +16,18 @@ export async function visibleWorkflow(ctx: RouteContext, id: string): Promise<Vi
   return workflow;
 }
 
+async function mayChange(ctx: RouteContext, workflow: VisibleWorkflow): Promise<boolean> {
+  const user = ctx.principal.user;
+  if (workflow.ownerId === user.id) return true;
+  return (
+    workflow.organisationId !== null && (await ctx.services.access.isAdmin(user.id, workflow.organisationId))
+  );
+}
+
 /** Its owner, or an admin of the organisation it is shared with, may change or delete it. */
 export async function changeableWorkflow(ctx: RouteContext, id: string): Promise<VisibleWorkflow> {
   const workflow = await visibleWorkflow(ctx, id);
-  const user = ctx.principal.user;
-  if (workflow.ownerId === user.id) return workflow;
-  if (
-    workflow.organisationId !== null &&
-    (await ctx.services.access.isAdmin(user.id, workflow.organisationId))
-  )
-    return workflow;
+  if (await mayChange(ctx, workflow)) return workflow;
   throw new HttpError(
     403,
     'forbidden',
@@ -40,7 +42,9 @@ export async function workflowView(
 ): Promise<Record<string, unknown>> {
   const type = workflow.document.trigger.type;
   const trigger: Record<string, unknown> = { type };
-  if (type === 'webhook' || type === 'customerio_webhook') {
+  // The webhook URL starts runs as the owner (with the owner's authentications): it is shown only
+  // to those who may change the workflow, not to every member it is shared with.
+  if ((type === 'webhook' || type === 'customerio_webhook') && (await mayChange(ctx, workflow))) {
     const path = `/hooks/${workflow.id}/${webhookToken(ctx.services.connection.master, workflow)}`;
     trigger['webhook_url'] = `${ctx.request.protocol}://${ctx.request.host}${path}`;
   }
@@ -112,8 +116,8 @@ export async function saveWorkflow(
 /**
  * An admin may change a workflow another member owns, but the runs of its webhook and schedule
  * triggers use the owner's authentications: so whoever is not the owner may only save steps whose
- * authentication is an Organisational one, never the owner's Personal ones (that would let them
- * send anything with a key they were never given).
+ * authentication is an Organisational one named in the step, never the owner's Personal ones nor
+ * the owner's default (that would let them send anything with a key they were never given).
  */
 function borrowedAuthentications(
   steps: readonly Step[],
@@ -127,6 +131,12 @@ function borrowedAuthentications(
       issues.push({
         path: `${at}/${String(i)}/authentication`,
         message: `"${step.authentication}" is ${owner}'s Personal authentication: only they may save steps that use it (use an Organisational authentication)`,
+      });
+    // Without a name the step would use the owner's default, which may be (or become) Personal.
+    if (step.operation !== undefined && step.authentication === undefined)
+      issues.push({
+        path: `${at}/${String(i)}/authentication`,
+        message: `is required when someone other than its owner (${owner}) saves the workflow: name an Organisational authentication (the owner's default may be Personal)`,
       });
     if (step.steps !== undefined)
       issues.push(...borrowedAuthentications(step.steps, auth, owner, `${at}/${String(i)}/steps`));
