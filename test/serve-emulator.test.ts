@@ -96,7 +96,10 @@ describe('cioc serve --emulator', () => {
     try {
       expect(served.out()).toMatch(/^Console {3}http:\/\/127\.0\.0\.1:\d+$/m);
       expect(served.out()).toMatch(/^Emulator {2}http:\/\/127\.0\.0\.1:\d+ /m);
-      expect(served.out()).not.toContain(CREDENTIALS.track.apiKey);
+      // The embedded emulator's keys are public test values, printed in full for the console's
+      // "New authentication" modal.
+      expect(served.out()).toContain(`Track API key ${CREDENTIALS.track.apiKey}`);
+      expect(served.out()).toContain(`App API key ${CREDENTIALS.app.apiKey}`);
       expect((await json(`${served.emulator}/__emulator/health`)).status).toBe(200);
       const config = await json(`${served.console}/api/console/config`);
       expect(config.body.emulatorUrl).toBe(served.emulator);

@@ -8,7 +8,6 @@ import { ValidationError } from '../../errors.js';
 import { createServer, type Server } from '../../server/server.js';
 import type { Io } from '../io.js';
 import { untilStopped } from '../until-stopped.js';
-import { mask } from './emulator.js';
 
 export interface ServeFlags {
   host?: string;
@@ -124,7 +123,7 @@ export async function serveCommand(io: Io, flags: ServeFlags): Promise<void> {
       ...(emulatorOrigin === undefined
         ? []
         : [
-            `Emulator  ${emulatorOrigin}   (region "emulator": site id ${DEFAULT_WORKSPACE.siteId}, Track API key ${mask(DEFAULT_WORKSPACE.trackApiKey)}, App API key ${mask(DEFAULT_WORKSPACE.appApiKey)})`,
+            `Emulator  ${emulatorOrigin}   (region "emulator": site id ${DEFAULT_WORKSPACE.siteId}, Track API key ${DEFAULT_WORKSPACE.trackApiKey}, App API key ${DEFAULT_WORKSPACE.appApiKey}: public test values)`,
           ]),
       `API       ${origin}/api   (the console's session, or Authorization: Bearer <token from \`cioc token create --user EMAIL\`>)`,
       `Docs      ${origin}/api/docs   OpenAPI ${origin}/api/openapi.json`,
