@@ -147,33 +147,36 @@ function FieldView(props: { field: Field; context: FormContext }): ComponentChil
     else set(expression);
   };
 
+  // A single-control field: its label and reference button, the control, then its help and errors.
+  const framed = (control: ComponentChildren) => (
+    <div class="field">
+      <div class="field-head">
+        <Label id={id} field={field} />
+        <ReferenceButton ctx={ctx} field={field} onInsert={insert} />
+      </div>
+      {control}
+      <Help id={id} field={field} errors={errors} />
+    </div>
+  );
+
   // A reference in a field of another type: shown as the text it is, with a way back.
   if (field.kind !== 'string' && isReference(value)) {
-    return (
-      <div class="field">
-        <div class="field-head">
-          <Label id={id} field={field} />
-          <ReferenceButton ctx={ctx} field={field} onInsert={insert} />
-        </div>
+    return framed(
+      <>
         <div class="with-button">
           <input id={id} class="mono" value={value} {...aria} onInput={(e) => set(e.currentTarget.value)} />
           <button type="button" class="small" onClick={() => set(emptyValue(field.schema))}>
             Use a value
           </button>
         </div>
-        <Help id={id} field={field} errors={errors} />
-      </div>
+      </>,
     );
   }
 
   switch (field.kind) {
     case 'string':
-      return (
-        <div class="field">
-          <div class="field-head">
-            <Label id={id} field={field} />
-            <ReferenceButton ctx={ctx} field={field} onInsert={insert} />
-          </div>
+      return framed(
+        <>
           {field.multiline ? (
             <textarea
               id={id}
@@ -197,17 +200,12 @@ function FieldView(props: { field: Field; context: FormContext }): ComponentChil
               }
             />
           )}
-          <Help id={id} field={field} errors={errors} />
-        </div>
+        </>,
       );
     case 'number':
     case 'integer':
-      return (
-        <div class="field">
-          <div class="field-head">
-            <Label id={id} field={field} />
-            <ReferenceButton ctx={ctx} field={field} onInsert={insert} />
-          </div>
+      return framed(
+        <>
           <input
             id={id}
             inputMode={field.kind === 'integer' ? 'numeric' : 'decimal'}
@@ -216,16 +214,11 @@ function FieldView(props: { field: Field; context: FormContext }): ComponentChil
             {...aria}
             onInput={(e) => set(parseNumberInput(e.currentTarget.value, field.kind === 'integer'))}
           />
-          <Help id={id} field={field} errors={errors} />
-        </div>
+        </>,
       );
     case 'boolean':
-      return (
-        <div class="field">
-          <div class="field-head">
-            <Label id={id} field={field} />
-            <ReferenceButton ctx={ctx} field={field} onInsert={insert} />
-          </div>
+      return framed(
+        <>
           <select
             id={id}
             value={value === true ? 'true' : value === false ? 'false' : ''}
@@ -239,17 +232,12 @@ function FieldView(props: { field: Field; context: FormContext }): ComponentChil
             <option value="true">Yes (true)</option>
             <option value="false">No (false)</option>
           </select>
-          <Help id={id} field={field} errors={errors} />
-        </div>
+        </>,
       );
     case 'enum': {
       const index = field.options.findIndex((o) => o.value === value);
-      return (
-        <div class="field">
-          <div class="field-head">
-            <Label id={id} field={field} />
-            <ReferenceButton ctx={ctx} field={field} onInsert={insert} />
-          </div>
+      return framed(
+        <>
           <select
             id={id}
             value={index < 0 ? '' : String(index)}
@@ -267,8 +255,7 @@ function FieldView(props: { field: Field; context: FormContext }): ComponentChil
               </option>
             ))}
           </select>
-          <Help id={id} field={field} errors={errors} />
-        </div>
+        </>,
       );
     }
     case 'object':
