@@ -8,33 +8,18 @@
  * `cioc serve` (in this process, the built console from dist/console) and the emulator (in its own)
  * as in the other benches. Usage: console.ts <emulator-url> <navigations>
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { createServer } from '../src/server/server.js';
 import type { WorkflowDocument } from '../src/workflows/document.js';
 import { launchBrowser } from '../test/support/chromium.js';
-import { percentile, SITE_ID, TRACK_KEY, welcomeWorkflow } from './support.js';
+import { BENCH_USER, benchServer } from './bench-server.js';
+import { percentile, welcomeWorkflow } from './support.js';
 
 const [url = '', navigationsText = '15'] = process.argv.slice(2);
 const navigations = Number(navigationsText);
 
-const home = join(mkdtempSync(join(tmpdir(), 'cioc-bench-')), 'home');
-const server = await createServer({ home, env: {}, emulatorUrl: url, warn: () => undefined });
-const origin = await server.listen({ port: 0 });
-const user = await server.services.accounts.createUser({
-  email: 'bench@example.com',
-  password: 'bench password 123',
-});
-server.services.authFor(user.id).create({
-  name: 'Emulator Track',
-  connector: 'track',
-  region: 'emulator',
-  credentials: { siteId: SITE_ID, apiKey: TRACK_KEY },
-});
+const { server, origin, userId } = await benchServer(url);
 const saved = await server.services.workflows.saveWorkflow({
-  ownerId: user.id,
+  ownerId: userId,
   document: welcomeWorkflow() as unknown as WorkflowDocument,
 });
 const builderUrl = `${origin}/workflows/${saved.workflow.id}`;
@@ -59,7 +44,7 @@ const browser = await launchBrowser();
 const signIn = await fetch(`${origin}/api/session`, {
   method: 'POST',
   headers: { 'content-type': 'application/json', origin },
-  body: JSON.stringify({ email: 'bench@example.com', password: 'bench password 123' }),
+  body: JSON.stringify(BENCH_USER),
 });
 const cookie = /^cioc_session=([^;]*)/.exec(signIn.headers.get('set-cookie') ?? '')?.[1] ?? '';
 if (cookie === '') throw new Error(`Sign-in failed: ${String(signIn.status)}`);

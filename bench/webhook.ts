@@ -9,40 +9,21 @@
  * 2. Throughput: the same number again with 16 in flight: runs/s (and pairs/s direct).
  * Usage: webhook.ts <emulator-url> <runs>
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { createClient } from '../src/client.js';
-import { createServer } from '../src/server/server.js';
+import { benchServer } from './bench-server.js';
 import { percentile, SITE_ID, TRACK_KEY, welcomeWorkflow } from './support.js';
 
 const [url = '', runsText = '1000'] = process.argv.slice(2);
 const runs = Number(runsText);
 const IN_FLIGHT = 16;
 
-const home = join(mkdtempSync(join(tmpdir(), 'cioc-bench-')), 'home');
 // Client-side rate limiting is off for both contenders: this measures cost, not the 100/s budget.
-const server = await createServer({
-  home,
-  env: {},
-  emulatorUrl: url,
+const { server, origin, userId } = await benchServer(url, {
   concurrency: IN_FLIGHT,
   client: { rateLimits: false },
-  warn: () => undefined,
 });
-const origin = await server.listen({ port: 0 });
-const user = await server.services.accounts.createUser({
-  email: 'bench@example.com',
-  password: 'bench password',
-});
-server.services.authFor(user.id).create({
-  name: 'Emulator Track',
-  connector: 'track',
-  region: 'emulator',
-  credentials: { siteId: SITE_ID, apiKey: TRACK_KEY },
-});
-const { token } = await server.services.accounts.createToken(user.id);
+const { token } = await server.services.accounts.createToken(userId);
 const agent = new Agent({ connections: IN_FLIGHT * 2 });
 const saved = await request(`${origin}/api/workflows`, {
   method: 'POST',
