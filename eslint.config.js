@@ -4,7 +4,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // Generated from the specs by `npm run gen` (type-checked by tsc, not linted).
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'src/operations/generated/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'src/operations/generated/**',
+      'src/cli/generated/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

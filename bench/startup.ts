@@ -27,6 +27,10 @@ const commands: Command[] = [
     name: 'completion of an operation (cioc __complete -- track cr)',
     args: [CIOC, '__complete', '--', 'track', 'cr'],
   },
+  {
+    name: 'completion of a flag value (cioc __complete -- app raw-http-request --method "")',
+    args: [CIOC, '__complete', '--', 'app', 'raw-http-request', '--method', ''],
+  },
   { name: 'cioc ops', args: [CIOC, 'ops'] },
   {
     name: 'a Track dry-run',

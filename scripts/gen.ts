@@ -2,6 +2,7 @@
  * `npm run gen`: writes every file derived from the specs and the registry.
  *   src/operations/generated/{track,app}.ts — the spec operations without a hand-written one
  *   docs/operations.md                        — the "All operations" reference
+ *   src/cli/generated/completion-words.ts     — what shell completion needs, without the registry
  * test/generated.test.ts fails when running it would change anything.
  */
 import { writeFileSync } from 'node:fs';
@@ -18,3 +19,6 @@ for (const [path, content] of Object.entries(specModules(root))) {
 const { operationsMarkdown } = await import('../src/docs/operations-doc.js');
 writeFileSync(resolve(root, 'docs/operations.md'), operationsMarkdown());
 process.stdout.write('wrote docs/operations.md\n');
+const { COMPLETION_WORDS_PATH, completionWordsModule } = await import('../src/cli/completion-index.js');
+writeFileSync(resolve(root, COMPLETION_WORDS_PATH), completionWordsModule());
+process.stdout.write(`wrote ${COMPLETION_WORDS_PATH}\n`);

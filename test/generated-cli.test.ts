@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli/main.js';
@@ -269,9 +270,45 @@ describe('start-up', () => {
         'better-sqlite3',
         '/ajv/',
         '/operations/',
-        '/store/',
+        '/store/auth-store',
       ])
         expect(modules.filter((m) => m.includes(heavy))).toEqual([]);
     }
+  });
+
+  it('answers completion from a generated table: these modules and no others (no commander, no registry)', () => {
+    const loaded = (words: string[]): string[] => {
+      const result = spawnSync(
+        process.execPath,
+        ['--import', TRACE_LOADS, resolve('bin/cioc.js'), '__complete', '--', ...words],
+        { encoding: 'utf8', env: { ...process.env, CIOC_HOME: mkdtempSync(join(tmpdir(), 'cioc-loads-')) } },
+      );
+      expect(result.status).toBe(0);
+      const root = pathToFileURL(resolve('.')).href;
+      return result.stderr
+        .split('\n')
+        .filter((line) => line.startsWith('LOAD '))
+        .map((line) => line.slice('LOAD '.length).replace(`${root}/`, ''))
+        .sort();
+    };
+    const expected = [
+      'bin/cioc.js',
+      'dist/cli/commands/completion.js',
+      'dist/cli/generated/completion-words.js',
+      'dist/cli/io.js',
+      'dist/errors.js',
+      'dist/regions.js',
+      'dist/store/location.js',
+    ];
+    for (const words of [
+      ['tr'],
+      ['track', 'cr'],
+      ['track', 'track-custom-event', '--type', ''],
+      ['app', 'list-customers-in-segment', '--'],
+      ['run', 'app.'],
+      ['auth', ''],
+      ['track', 'delete-customer', '--auth', ''], // no store in this CIOC_HOME: none opened
+    ])
+      expect(loaded(words), words.join(' ')).toEqual(expected);
   });
 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { specModules } from '../scripts/gen/outputs.js';
 import { operationsMarkdown } from '../src/docs/operations-doc.js';
+import { COMPLETION_WORDS_PATH, completionWordsModule } from '../src/cli/completion-index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -14,5 +15,6 @@ describe('generated files', () => {
       expect(readFileSync(resolve(root, path), 'utf8'), path).toBe(content);
     }
     expect(readFileSync(resolve(root, 'docs/operations.md'), 'utf8')).toBe(operationsMarkdown());
+    expect(readFileSync(resolve(root, COMPLETION_WORDS_PATH), 'utf8')).toBe(completionWordsModule());
   });
 });

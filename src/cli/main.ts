@@ -212,9 +212,9 @@ export async function buildProgram(
   program
     .command('__complete', { hidden: true })
     .argument('[words...]')
+    // bin/cioc.js answers `cioc __complete` without this program; this serves main() in-process.
     .action(async (words: string[]) => {
-      const candidates = await (await import('./commands/completion.js')).completions(io, words);
-      if (candidates.length > 0) io.stdout.write(`${candidates.join('\n')}\n`);
+      setExit(await (await import('./commands/completion.js')).completeCommand(words, io));
     });
 
   return program;

@@ -12,7 +12,7 @@
  */
 import Database from 'better-sqlite3';
 import { chmodSync, existsSync, mkdirSync, statSync, type Stats } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CONNECTORS, type Credentials } from '../connectors.js';
 import { CiocError, ConfigError, ValidationError, type ValidationIssue } from '../errors.js';
@@ -26,7 +26,10 @@ import {
 } from '../regions.js';
 import { ulid } from '../ulid.js';
 import { MIGRATIONS, migrate, schemaVersion } from './migrations.js';
+import { cioHome, storeExists } from './location.js';
 import { loadMasterKey, open, seal, type MasterKey } from './secret-box.js';
+
+export { cioHome, storeExists };
 
 export const SCOPES = ['personal', 'organisational'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -125,11 +128,6 @@ interface Row {
   is_default: number;
 }
 
-export function cioHome(env: NodeJS.ProcessEnv = process.env): string {
-  const home = env['CIOC_HOME'];
-  return home !== undefined && home !== '' ? home : join(homedir(), '.cioc');
-}
-
 export function currentUser(env: NodeJS.ProcessEnv = process.env): string {
   const user = env['CIOC_USER'];
   return user !== undefined && user !== '' ? user : userInfo().username;
@@ -168,11 +166,6 @@ export function openStoreConnection(options: Omit<StoreOptions, 'user'> = {}): S
     throw storeError(error, file);
   }
   return { home, db, master };
-}
-
-/** Whether a store exists (so that looking for defaults never creates one). */
-export function storeExists(env: NodeJS.ProcessEnv = process.env): boolean {
-  return existsSync(join(cioHome(env), 'cioc.db'));
 }
 
 export class AuthStore {

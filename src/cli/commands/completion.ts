@@ -4,12 +4,13 @@
  */
 import { ValidationError } from '../../errors.js';
 import { CONNECTOR_IDS, isConnectorId, REGIONS } from '../../regions.js';
+import { storeExists } from '../../store/location.js';
+import { COMMANDS } from '../generated/completion-words.js';
 import type { Io } from '../io.js';
 
-// The registry (schemas) and the store (SQLite) are loaded only for the words that need them:
-// completing a command name loads neither.
-const registry = () => import('../../operations/registry.js');
-const schemaFlags = () => import('../schema-flags.js');
+// Completion runs on every Tab, so it loads a generated table of commands and flags
+// (`npm run gen`) instead of the registry and its schemas, and opens the store (SQLite) only to
+// complete an authentication's name. `bin/cioc.js` comes here straight, without commander.
 
 const TOP = [
   'auth',
@@ -54,8 +55,9 @@ function commonFlags(connector: string | undefined, paginated: boolean): string[
 }
 
 async function authNames(io: Io): Promise<string[]> {
-  const { AuthStore, storeExists } = await import('../../store/auth-store.js');
+  // No store, no names: SQLite is loaded only when there is a store to read.
   if (!storeExists(io.env)) return [];
+  const { AuthStore } = await import('../../store/auth-store.js');
   try {
     // Completing a word is no place for warnings: the next real command gives them.
     const store = AuthStore.open({ env: io.env, onWarning: () => undefined });
@@ -92,30 +94,37 @@ export async function completions(io: Io, words: readonly string[]): Promise<str
     return [];
   }
   if (first === 'run' || first === 'describe') {
-    if (words.length === 2) return filter((await registry()).listOperations().map((o) => o.id));
+    if (words.length === 2)
+      return filter(CONNECTOR_IDS.flatMap((c) => Object.values(COMMANDS[c]).map((command) => command.id)));
     return first === 'run' ? filter(commonFlags(undefined, true)) : [];
   }
   if (first === 'completion') return words.length === 2 ? filter(SHELLS) : [];
   if (isConnectorId(first)) {
-    const [{ listOperations }, { flagsFor, kebab }, { paginationOf }] = await Promise.all([
-      registry(),
-      schemaFlags(),
-      import('../../operations/pagination.js'),
-    ]);
-    const operations = listOperations(first);
-    if (words.length === 2) return filter(operations.map((o) => kebab(o.id.slice(first.length + 1))));
-    const operation = operations.find((o) => kebab(o.id.slice(first.length + 1)) === second);
-    if (operation === undefined) return [];
-    const specs = flagsFor(operation.input);
+    const commands = COMMANDS[first];
+    if (words.length === 2) return filter(Object.keys(commands));
+    const command = second === undefined || !Object.hasOwn(commands, second) ? undefined : commands[second];
+    if (command === undefined) return [];
     // The value of an enum flag (`--type`, `--method`, `--body-type`): its choices.
-    const choices = specs.find((f) => `--${f.flag}` === previous && f.kind === 'choice')?.choices;
+    const choices = previous === undefined ? undefined : command.choices?.[previous];
     if (choices !== undefined) return filter(choices);
-    return filter([
-      ...specs.map((f) => `--${f.flag}`),
-      ...commonFlags(first, paginationOf(operation) !== undefined),
-    ]);
+    return filter([...command.flags, ...commonFlags(first, command.paged === true)]);
   }
   return [];
+}
+
+/**
+ * `cioc __complete -- <words…>`, straight from `bin/cioc.js`: one candidate per line on stdout.
+ * A failure prints nothing (a Tab is no place for an error) and exits 1.
+ */
+export async function completeCommand(args: readonly string[], io: Io): Promise<number> {
+  const words = args[0] === '--' ? args.slice(1) : args;
+  try {
+    const candidates = await completions(io, words);
+    if (candidates.length > 0) io.stdout.write(`${candidates.join('\n')}\n`);
+    return 0;
+  } catch {
+    return 1;
+  }
 }
 
 export function completionScript(shell: string): string {
