@@ -50,6 +50,7 @@ export {
   type BatchReport,
   type BatchItemProblem,
   type BatchOptions,
+  type BatchRequestResult,
 } from './delivery/batch-builder.js';
 export { testAuthentication, type TestReport, type TestSubject } from './diagnose.js';
 export { VERSION } from './version.js';

@@ -81,6 +81,11 @@ export class Progress {
       );
   };
 
+  /** A line for a person (human mode only): what a long command is doing. */
+  readonly say = (text: string): void => {
+    if (this.options.human) this.line(text);
+  };
+
   /** After `--all`: says when `--max-pages` cut the listing short (in both modes: data is missing). */
   finishPages(maxPages: number): void {
     const last = this.lastPage;

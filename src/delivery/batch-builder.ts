@@ -82,12 +82,32 @@ export class BatchAbortedError extends AbortedError {
   }
 }
 
+/** What one `/v2/batch` request carried and what became of it (`BatchOptions.onRequest`). */
+export interface BatchRequestResult {
+  /** 1, 2, … in the order the requests were sent. */
+  request: number;
+  /** How many items it carried. */
+  items: number;
+  /** The caller's index of its first and last item (invalid items in between were never sent). */
+  firstIndex: number;
+  lastIndex: number;
+  /** The HTTP status of its final answer, when one came (200, 207, or the error's). */
+  status?: number;
+  /** Its items Customer.io accepted. */
+  accepted: number;
+  /** When it failed as a whole (after retries): the error, and the list its items went to. */
+  error?: CiocError;
+  fate?: 'rejected' | 'failed' | 'maybeDelivered';
+}
+
 export interface BatchOptions extends Omit<CallOptions, 'signal'> {
   /** Batch requests in flight at once (default 4); the rate limiter still applies. */
   concurrency?: number;
   signal?: AbortSignal | undefined;
   /** Override the per-request size limit (bytes); never above 500 000. */
   maxBatchBytes?: number;
+  /** Told as each request ends (after its retries), in the order they end. */
+  onRequest?: ((result: BatchRequestResult) => void) | undefined;
 }
 
 /**
@@ -151,6 +171,13 @@ export async function sendBatch(
 
   const send = async (batch: PackedBatch): Promise<void> => {
     report.requests += 1;
+    const result: BatchRequestResult = {
+      request: report.requests,
+      items: batch.indices.length,
+      firstIndex: batch.indices[0] ?? 0,
+      lastIndex: batch.indices.at(-1) ?? 0,
+      accepted: 0,
+    };
     // The items are already encoded (event ids assigned once, so retries resend the same bytes).
     SUFFIX.copy(batch.body, batch.length);
     const wire = wireRequest('POST', '/v2/batch', {
@@ -184,6 +211,8 @@ export async function sendBatch(
       }
       report.rejected.push(...bad.values());
       report.accepted += batch.indices.length - bad.size;
+      result.status = response.status;
+      result.accepted = batch.indices.length - bad.size;
     } catch (error) {
       if (!(error instanceof CiocError)) throw error;
       // An abort while the request was in flight: it may have arrived.
@@ -193,7 +222,11 @@ export async function sendBatch(
         const problem: BatchItemProblem = { index, reason: error.message };
         report[fate].push(fate === 'rejected' ? problem : asSent(problem, batch, i));
       });
+      if (error instanceof ApiError) result.status = error.status;
+      result.error = error;
+      result.fate = fate;
     }
+    options.onRequest?.(result);
   };
 
   const dispatch = async (batch: PackedBatch): Promise<void> => {

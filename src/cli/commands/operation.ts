@@ -3,7 +3,7 @@
  * schema, help from the title, description and examples. Also `cioc run <op-id>`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createClient, encodeValid } from '../../client.js';
+import { createClient, encodeValid, type Client } from '../../client.js';
 import { CONNECTORS } from '../../connectors.js';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
 import { listOperations, requireOperation } from '../../operations/registry.js';
@@ -12,6 +12,7 @@ import { paginationOf } from '../../operations/pagination.js';
 import { CONNECTOR_IDS, REGIONS, type ConnectorId } from '../../regions.js';
 import { plain, typeText } from '../help-text.js';
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
+import { needsSplit, sendSplitBatch, validateSplit } from '../batch-split.js';
 import { readInput } from '../input.js';
 import { isHuman, printJson, type Io } from '../io.js';
 import { Progress } from '../progress.js';
@@ -88,8 +89,11 @@ export async function runOperation(
       'warning: a secret given as a flag value can end up in shell history and process lists; prefer --auth or --api-key-stdin.\n',
     );
   }
-  // Bad input is reported (exit 2) before anything else is looked at or sent.
-  encodeValid(operation, input);
+  // Bad input is reported (exit 2) before anything else is looked at or sent. A batch over one
+  // request's size is checked item by item, then split (../batch-split.ts).
+  const split = needsSplit(operation, input);
+  if (split) validateSplit(operation, input);
+  else encodeValid(operation, input);
   const connection = await resolveConnection(operation.connector, flags, io);
   const progress = new Progress(io, {
     human: isHuman(io, flags.json),
@@ -112,6 +116,23 @@ export async function runOperation(
     onEvent: progress.onEvent,
   });
   try {
+    if (flags.dryRun === true && split) {
+      printJson(io, {
+        dry_run: true,
+        operation: operation.id,
+        credentials_from: connection.source,
+        region: connection.region,
+        split: `${String((input as { batch: unknown[] }).batch.length)} items, over the limit of one request: the batch builder would send them in several POST /v2/batch requests`,
+      });
+      return;
+    }
+    if (split) {
+      await sendSplitBatch(io, client as Client<'track'>, input as { batch: unknown[] }, progress, {
+        verbose: flags.verbose === true,
+        human: isHuman(io, flags.json),
+      });
+      return;
+    }
     if (flags.dryRun === true) {
       const prepared = client.prepare(operation.id, input);
       printJson(io, {
