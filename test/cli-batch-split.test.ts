@@ -43,7 +43,14 @@ interface Report {
   accepted: number;
   failed: unknown[];
   maybe_delivered: unknown[];
-  requests: { request: number; items: number; first_index: number; last_index: number; status?: number }[];
+  requests: {
+    request: number;
+    items: number;
+    first_index: number;
+    last_index: number;
+    status?: number;
+    error?: { type: string };
+  }[];
 }
 
 describe('cioc track send-batch over 500 KB, in a pipe', () => {
@@ -103,7 +110,7 @@ describe('cioc track send-batch over 500 KB, in a pipe', () => {
       env,
     });
     expect(result.code).toBe(4);
-    const report = JSON.parse(result.stdout) as Report & { requests: { error?: { type: string } }[] };
+    const report = JSON.parse(result.stdout) as Report;
     const refused = report.requests.filter((r) => r.error !== undefined);
     expect(refused).toHaveLength(1);
     expect(refused[0]).toMatchObject({ status: 400, error: { type: 'bad_request' } });

@@ -10,7 +10,7 @@
 import { CONNECTORS, type Credentials } from '../connectors.js';
 import { ConfigError } from '../errors.js';
 import { isRegion, type ConnectorId, type Region } from '../regions.js';
-import { checkBaseUrlOverride, storeExists } from '../store/auth-store.js';
+import { checkBaseUrlOverride, referenceFor, storeExists } from '../store/auth-store.js';
 import { openStore } from './open-store.js';
 import { readSecretFromStdin } from './prompt.js';
 import type { Io } from './io.js';
@@ -59,9 +59,14 @@ export async function resolveConnection(
     try {
       const auth = store.resolve(flags.auth);
       if (auth.connector !== connector) {
-        throw new ConfigError(
+        const error = new ConfigError(
           `The authentication "${auth.name}" is for the ${auth.connector} connector, not ${connector}.`,
         );
+        // A Personal one may shadow an Organisational one of the same name that fits.
+        const all = store.list();
+        const fits = all.find((a) => a.name === auth.name && a.connector === connector);
+        if (fits !== undefined) error.hint = `Use --auth ${referenceFor(fits, all)}`;
+        throw error;
       }
       const region = checkRegion(flags.region, '--region') ?? auth.region;
       const override = flags.baseUrl;

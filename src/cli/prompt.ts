@@ -58,6 +58,45 @@ export class Prompter {
     return value === '' ? (options.defaultValue ?? '') : value;
   }
 
+  /**
+   * One of `choices`, typed in any case or as any unambiguous start (`o` for organisational);
+   * `aliases` map other words to a choice (`organizational`). Asks again after an answer that is
+   * none of them, three times at most.
+   */
+  async choose<T extends string>(
+    question: string,
+    choices: readonly T[],
+    options: { defaultValue?: T; aliases?: Readonly<Record<string, T>> } = {},
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const answer = (
+        await this.ask(
+          `${question} (${choices.join(', ')})`,
+          options.defaultValue === undefined ? {} : { defaultValue: options.defaultValue },
+        )
+      ).toLowerCase();
+      const alias = options.aliases?.[answer];
+      const matches =
+        alias !== undefined ? [alias] : choices.filter((c) => answer !== '' && c.startsWith(answer));
+      const exact = choices.find((c) => c === answer);
+      const picked = exact ?? (matches.length === 1 ? matches[0] : undefined);
+      if (picked !== undefined) return picked;
+      if (attempt === 3) throw new ValidationError(`"${answer}" is not one of ${choices.join(', ')}`);
+      this.io.stderr.write(`Please answer one of: ${choices.join(', ')}.\n`);
+    }
+  }
+
+  /** A line of its own between questions. */
+  say(text: string): void {
+    this.io.stderr.write(`${text}\n`);
+  }
+
+  /** A yes/no question; Enter gives `defaultValue`. */
+  async confirm(question: string, defaultValue: boolean): Promise<boolean> {
+    const answer = await this.ask(`${question} (${defaultValue ? 'Y/n' : 'y/N'})`);
+    return answer === '' ? defaultValue : /^y(es)?$/i.test(answer);
+  }
+
   close(): void {
     this.rl.close();
   }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ValidationError } from '../errors.js';
-import { AuthStore } from './auth-store.js';
+import { AuthStore, referenceFor } from './auth-store.js';
 import { MIGRATIONS } from './migrations.js';
 
 const TRACK_KEY = 'trk_live_9f8e7d6c5b4a3210';
@@ -119,6 +119,89 @@ describe('AuthStore', () => {
     expect(alice.update('bobs-shared', { region: 'eu' }).region).toBe('eu');
     alice.close();
     bob.close();
+  });
+
+  it('reaches a Personal and an Organisational authentication of one name with a qualifier', () => {
+    const dir = home();
+    const alice = as(dir, 'alice');
+    const personal = alice.create({
+      name: 'prod',
+      connector: 'track',
+      credentials: { siteId: 's', apiKey: TRACK_KEY },
+    });
+    const shared = alice.create({
+      name: 'prod',
+      connector: 'app',
+      scope: 'organisational',
+      credentials: { apiKey: APP_KEY },
+    });
+    // A bare name is the Personal one first (stable when someone adds an Organisational one).
+    expect(alice.resolve('prod').id).toBe(personal.id);
+    expect(alice.resolve('personal:prod').id).toBe(personal.id);
+    expect(alice.resolve('organisational:prod').credentials.apiKey).toBe(APP_KEY);
+    expect(alice.get('organizational:prod').id).toBe(shared.id);
+    expect(alice.get(`id:${shared.id}`).id).toBe(shared.id);
+    expect(alice.list().map((a) => referenceFor(a, alice.list()))).toEqual([
+      'organisational:prod',
+      'personal:prod',
+    ]);
+    // What is missing is told with the references that work.
+    expect(() => alice.get('staging')).toThrow('Known: organisational:prod, personal:prod.');
+    // Bob has no Personal "prod": the bare name is the Organisational one; his own qualified is not found.
+    const bob = as(dir, 'bob');
+    expect(bob.get('prod').id).toBe(shared.id);
+    expect(() => bob.get('personal:prod')).toThrow(/No authentication named "personal:prod".*Known: prod\./);
+    // Every command that names one takes the qualifier (update, default, delete…).
+    expect(alice.update('organisational:prod', { region: 'eu' }).region).toBe('eu');
+    expect(alice.get('personal:prod').region).toBe('us');
+    expect(alice.delete('organisational:prod').id).toBe(shared.id);
+    expect(alice.get('prod').id).toBe(personal.id);
+    // A new name cannot look qualified, so that no reference is ever two things.
+    expect(() =>
+      alice.create({ name: 'personal:x', connector: 'app', credentials: { apiKey: APP_KEY } }),
+    ).toThrow(/must not begin with "personal:"/);
+    expect(() => alice.update('prod', { name: 'id:7' })).toThrow(/must not begin with "id:"/);
+    bob.close();
+    alice.close();
+  });
+
+  it('names every candidate when Organisational authentications of several organisations share a name', () => {
+    const dir = home();
+    const alice = as(dir, 'alice');
+    alice.create({
+      name: 'team',
+      connector: 'app',
+      scope: 'organisational',
+      credentials: { apiKey: APP_KEY },
+    });
+    // A second organisation Alice belongs to (as on a server), with its own "team".
+    const db = alice.database;
+    const org = db.prepare("INSERT INTO organisations (name, created_at) VALUES ('other', 'now')").run();
+    db.prepare("INSERT INTO memberships (user_id, organisation_id, role) VALUES (?, ?, 'member')").run(
+      alice.userId,
+      org.lastInsertRowid,
+    );
+    db.prepare(
+      `INSERT INTO authentications (id, name, connector, scope, owner_id, organisation_id, region, base_url, credentials, key_hint, created_at, updated_at)
+       VALUES ('01OTHER', 'team', 'app', 'organisational', ?, ?, 'us', NULL, 'sealed', '…', 'now', 'now')`,
+    ).run(alice.userId, org.lastInsertRowid);
+    for (const ref of ['team', 'organisational:team']) {
+      let error: unknown;
+      try {
+        alice.get(ref);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toMatch(
+        new RegExp(
+          `^"${ref}" names 2 authentications: id:\\w+ \\(organisational, app, owner alice\\); id:\\w+`,
+        ),
+      );
+      expect((error as ConfigError).hint).toBe('Pick one by its id: id:<id>.');
+    }
+    expect(alice.get('id:01OTHER').id).toBe('01OTHER');
+    alice.close();
   });
 
   it('validates input and names, with every problem listed', () => {

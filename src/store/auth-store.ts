@@ -58,8 +58,29 @@ export interface AuthenticationInfo {
   isDefault: boolean;
 }
 
-/** An authentication by name (as users type it) or by id (as the API addresses it). */
+/**
+ * An authentication by name (as users type it) or by id (as the API addresses it). A name may
+ * carry a qualifier, for when a Personal and an Organisational authentication share it:
+ * `personal:prod`, `organisational:prod` (or `organizational:`), or `id:<id>`. A bare name is the
+ * user's Personal one first, then the Organisational one.
+ */
 export type AuthenticationRef = string | { id: string };
+
+/** The qualifiers a reference may start with (a new name may not, so that none is ever ambiguous). */
+const QUALIFIED = /^(personal|organisational|organizational|id):(.+)$/s;
+
+/**
+ * The reference that picks `auth` among `all` (what the user can see): its bare name, or
+ * `scope:name` when a Personal and an Organisational one share the name (the Organisational one
+ * needs it; the Personal one is the bare name's first pick, but is qualified too, to be plain).
+ */
+export function referenceFor(
+  auth: Pick<AuthenticationInfo, 'name' | 'scope'>,
+  all: readonly Pick<AuthenticationInfo, 'name' | 'scope'>[],
+): string {
+  const shared = all.some((other) => other.name === auth.name && other.scope !== auth.scope);
+  return shared ? `${auth.scope}:${auth.name}` : auth.name;
+}
 
 export interface ResolvedAuthentication extends AuthenticationInfo {
   credentials: Credentials;
@@ -265,15 +286,44 @@ export class AuthStore {
       return row;
     }
     const name = ref;
-    const rows = this.visible('a.name = @p0', name);
-    const row = rows.find((r) => r.scope === 'personal') ?? rows[0];
-    if (row === undefined) {
-      const known = this.visible('').map((r) => r.name);
-      throw new ConfigError(
-        `No authentication named "${name}" is visible to user "${this.user}".${known.length === 0 ? ' Create one with `cioc auth create`.' : ` Known: ${[...new Set(known)].join(', ')}.`}`,
-      );
+    const qualified = QUALIFIED.exec(name);
+    if (qualified !== null) {
+      const [, kind = '', rest = ''] = qualified;
+      const rows =
+        kind === 'id'
+          ? this.visible('a.id = @p0', rest)
+          : this.visible(
+              'a.name = @p0 AND a.scope = @p1',
+              rest,
+              kind === 'personal' ? 'personal' : 'organisational',
+            );
+      const [row] = rows;
+      if (row !== undefined && rows.length === 1) return row;
+      if (rows.length > 1) throw this.ambiguous(name, rows);
+      // Not found as qualified: a name created before qualifiers existed may still look like one.
     }
-    return row;
+    const rows = this.visible('a.name = @p0', name);
+    const personal = rows.find((r) => r.scope === 'personal');
+    if (personal !== undefined) return personal;
+    const [row] = rows;
+    if (row !== undefined && rows.length === 1) return row;
+    if (rows.length > 1) throw this.ambiguous(name, rows);
+    const all = this.visible('');
+    const known = [...new Set(all.map((r) => referenceFor(r, all)))];
+    throw new ConfigError(
+      `No authentication named "${name}" is visible to user "${this.user}".${known.length === 0 ? ' Create one with `cioc auth create`.' : ` Known: ${known.join(', ')}.`}`,
+    );
+  }
+
+  /** Several Organisational authentications of one name (from several organisations): name them all. */
+  private ambiguous(name: string, rows: readonly Row[]): ConfigError {
+    const candidates = rows.map((r) => `id:${r.id} (${r.scope}, ${r.connector}, owner ${r.owner})`);
+    return new ConfigError(
+      `"${name}" names ${String(rows.length)} authentications: ${candidates.join('; ')}.`,
+      {
+        hint: 'Pick one by its id: id:<id>.',
+      },
+    );
   }
 
   get(name: AuthenticationRef): AuthenticationInfo {
@@ -657,6 +707,11 @@ function checkName(name: string, issues: ValidationIssue[]): void {
     issues.push({
       path: '/name',
       message: 'must be 1–100 visible characters, without leading or trailing spaces',
+    });
+  } else if (QUALIFIED.test(name)) {
+    issues.push({
+      path: '/name',
+      message: `must not begin with "${name.slice(0, name.indexOf(':') + 1)}": that prefix picks a scope or an id when naming an authentication`,
     });
   }
 }

@@ -1,12 +1,13 @@
 /** `cioc auth …`: named authentications in the local store. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CONNECTORS, type Credentials } from '../../connectors.js';
+import type { Credentials } from '../../connectors.js';
 import { testAuthentication } from '../../diagnose.js';
 import { AbortedError, ConfigError, ValidationError } from '../../errors.js';
 import { CONNECTOR_IDS, isConnectorId, REGIONS } from '../../regions.js';
-import { SCOPES, storeExists, type AuthenticationInfo } from '../../store/auth-store.js';
+import { referenceFor, SCOPES, storeExists, type AuthenticationInfo } from '../../store/auth-store.js';
 import { printJson, printText, type Io } from '../io.js';
+import { createAuthentication, type CreateFlags } from './auth-create.js';
 import { openStore, withStore } from '../open-store.js';
 import { formatTable } from '../output.js';
 import { isInteractive, Prompter, readSecretFromStdin } from '../prompt.js';
@@ -73,61 +74,11 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .option('--base-url <url>', 'base-URL override (a proxy or an emulator), http or https')
     .option(ALLOW_FLAG, ALLOW_HELP)
     .option('--default', 'also make it your default for its connector')
-    .action(
-      async (
-        flags: SecretFlags & {
-          name?: string;
-          connector?: string;
-          scope?: string;
-          region?: string;
-          baseUrl?: string;
-          allowCustomBaseUrl?: boolean;
-          default?: boolean;
-        },
-      ) => {
-        const interactive = isInteractive(io) && flags.apiKeyStdin !== true;
-        const prompter = interactive ? new Prompter(io) : undefined;
-        let { name, connector } = flags;
-        let credentials: Credentials;
-        try {
-          if (prompter !== undefined) {
-            name ??= await prompter.ask('Name (e.g. prod-track)');
-            connector ??= await prompter.ask('Connector (track, app, beta)', { defaultValue: 'track' });
-          }
-          const missing = [
-            name === undefined ? '--name' : undefined,
-            connector === undefined ? '--connector' : undefined,
-          ].filter((m) => m !== undefined);
-          if (missing.length > 0)
-            throw new ValidationError(
-              `Missing ${missing.join(' and ')} (standard input is not a terminal, so nothing can be asked)`,
-            );
-          if (!isConnectorId(connector))
-            throw new ValidationError(`Unknown connector "${String(connector)}": use track, app or beta`);
-          credentials = await credentialsFrom(io, flags);
-          if (prompter !== undefined) {
-            for (const field of CONNECTORS[connector].credentialFields) {
-              credentials[field.key] ??= await prompter.ask(field.label, { secret: field.secret });
-            }
-          }
-        } finally {
-          prompter?.close();
-        }
-        const created = withStore(io, (store) => {
-          const info = store.create({
-            name: name ?? '',
-            connector,
-            scope: flags.scope,
-            region: flags.region,
-            baseUrl: flags.baseUrl,
-            credentials,
-            allowCustomBaseUrl: flags.allowCustomBaseUrl,
-          });
-          return flags.default === true ? store.setDefault(info.name) : info;
-        });
-        printJson(io, summary(created));
-      },
-    );
+    .option('--test', 'test the credentials before saving, without asking; a failed test saves nothing')
+    .option('--no-test', 'on a terminal: do not offer to test the credentials')
+    .action(async (flags: CreateFlags) => {
+      printJson(io, summary(await createAuthentication(io, flags)));
+    });
 
   auth
     .command('list')
@@ -136,11 +87,16 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .addOption(new Option('--connector <connector>', 'only this connector').choices(CONNECTOR_IDS))
     .action((flags: { json?: boolean; connector?: string }) => {
       // Listing is no reason to create a store (and a master key) where there is none.
-      const list = storeExists(io.env)
-        ? withStore(io, (store) => store.list(isConnectorId(flags.connector) ? flags.connector : undefined))
-        : [];
+      const all = storeExists(io.env) ? withStore(io, (store) => store.list()) : [];
+      const list = isConnectorId(flags.connector) ? all.filter((a) => a.connector === flags.connector) : all;
+      // What picks each one with --auth: its name, or scope:name when a Personal and an
+      // Organisational one share it.
+      const reference = (a: AuthenticationInfo): string => referenceFor(a, all);
       if (flags.json === true) {
-        printJson(io, list.map(summary));
+        printJson(
+          io,
+          list.map((a) => ({ ...summary(a), reference: reference(a) })),
+        );
         return;
       }
       if (list.length === 0) {
@@ -148,7 +104,7 @@ export function registerAuthCommands(program: Command, io: Io): void {
         return;
       }
       const rows = list.map((a) => [
-        `${a.name}${a.isDefault ? ' *' : ''}`,
+        `${reference(a)}${a.isDefault ? ' *' : ''}`,
         a.connector,
         a.scope,
         a.region,
@@ -158,7 +114,19 @@ export function registerAuthCommands(program: Command, io: Io): void {
           ? 'never'
           : `${a.lastTest.ok ? 'ok' : 'failed'} ${a.lastTest.at.slice(0, 16).replace('T', ' ')}`,
       ]);
-      printText(io, formatTable(['NAME', 'CONNECTOR', 'SCOPE', 'REGION', 'OWNER', 'KEY', 'LAST TEST'], rows));
+      const notes = [
+        ...(list.some((a) => a.isDefault) ? ['* your default for its connector'] : []),
+        ...(list.some((a) => reference(a) !== a.name)
+          ? ['personal:NAME / organisational:NAME pick one of two that share a name (--auth, auth show…)']
+          : []),
+      ];
+      printText(
+        io,
+        [
+          formatTable(['NAME', 'CONNECTOR', 'SCOPE', 'REGION', 'OWNER', 'KEY', 'LAST TEST'], rows),
+          ...(notes.length === 0 ? [] : ['', ...notes]),
+        ].join('\n'),
+      );
     });
 
   auth

@@ -57,12 +57,14 @@ function commonFlags(connector: string | undefined, paginated: boolean): string[
 async function authNames(io: Io): Promise<string[]> {
   // No store, no names: SQLite is loaded only when there is a store to read.
   if (!storeExists(io.env)) return [];
-  const { AuthStore } = await import('../../store/auth-store.js');
+  const { AuthStore, referenceFor } = await import('../../store/auth-store.js');
   try {
     // Completing a word is no place for warnings: the next real command gives them.
     const store = AuthStore.open({ env: io.env, onWarning: () => undefined });
     try {
-      return store.list().map((a) => a.name);
+      // A name shared by a Personal and an Organisational one: both qualified forms too.
+      const all = store.list();
+      return [...new Set(all.flatMap((a) => [a.name, referenceFor(a, all)]))];
     } finally {
       store.close();
     }
