@@ -127,6 +127,10 @@ export async function runOperation(
       return;
     }
     if (split) {
+      if (flags.output !== undefined && flags.output !== 'json')
+        throw new ValidationError(
+          `--output ${flags.output} does not apply to a batch split into several requests: its report is one JSON object`,
+        );
       await sendSplitBatch(io, client as Client<'track'>, input as { batch: unknown[] }, progress, {
         verbose: flags.verbose === true,
         human: isHuman(io, flags.json),
