@@ -1,8 +1,8 @@
 /**
- * The single validator: Ajv over the JSON Schemas that TypeBox writes. Schemas are compiled lazily,
+ * The single validator: Ajv over the operations' plain JSON Schemas. Schemas are compiled lazily,
  * once each, the first time they are used (start-up never compiles every schema).
  */
-import type { TSchema } from '@sinclair/typebox';
+import type { TSchema } from './json-schema.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ValidationError, type ValidationIssue } from './errors.js';
 

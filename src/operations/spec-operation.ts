@@ -3,7 +3,7 @@
  * turned into registry operations here. Path parameters, query parameters and body fields share
  * one flat input object, with the names Customer.io uses.
  */
-import type { TSchema } from '@sinclair/typebox';
+import type { TSchema } from '../json-schema.js';
 import type { ConnectorId } from '../regions.js';
 import type { AnyOperation, HttpMethod, OperationExample, QueryValue, Safety, WireRequest } from './types.js';
 import { fillPath, jsonBody, wireRequest } from './wire.js';

@@ -9,7 +9,7 @@ import { APP_SPEC_OPERATIONS } from '../../operations/generated/app.js';
 import { TRACK_SPEC_OPERATIONS } from '../../operations/generated/track.js';
 import type { SpecOperationData } from '../../operations/spec-operation.js';
 import { schemaIssues } from '../../schema.js';
-import type { TSchema } from '@sinclair/typebox';
+import type { TSchema } from '../../json-schema.js';
 import { sampleOf } from '../../schema-sample.js';
 
 type Node = Record<string, unknown>;
