@@ -3,17 +3,30 @@
  * once each, the first time they are used (start-up never compiles every schema).
  */
 import type { TSchema } from './json-schema.js';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { ValidationError, type ValidationIssue } from './errors.js';
 
-const ajv = new Ajv({
-  allErrors: true,
-  verbose: true,
-  strict: true,
-  strictRequired: false,
-  useDefaults: false,
-  coerceTypes: false,
-});
+let ajvInstance: Ajv | undefined;
+/**
+ * Ajv, loaded and set up when the first schema is compiled: importing the library, `--help` or
+ * listing operations never pays for it (issue #12). It is CommonJS, so `require` loads it
+ * synchronously.
+ */
+function ajv(): Ajv {
+  if (ajvInstance === undefined) {
+    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    ajvInstance = new AjvClass({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      strictRequired: false,
+      useDefaults: false,
+      coerceTypes: false,
+    });
+  }
+  return ajvInstance;
+}
 const compiled = new WeakMap<object, ValidateFunction>();
 
 let compilations = 0;
@@ -21,7 +34,7 @@ let compilations = 0;
 function validatorFor(schema: TSchema): ValidateFunction {
   let validate = compiled.get(schema);
   if (validate === undefined) {
-    validate = ajv.compile(schema);
+    validate = ajv().compile(schema);
     compiled.set(schema, validate);
     compilations += 1;
   }

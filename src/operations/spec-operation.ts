@@ -1,5 +1,5 @@
 /**
- * Operations generated from the official specs (`npm run gen` → `generated/*.ts`): plain data,
+ * Operations generated from the official specs (`npm run gen` → `generated/*.json`): plain data,
  * turned into registry operations here. Path parameters, query parameters and body fields share
  * one flat input object, with the names Customer.io uses.
  */
