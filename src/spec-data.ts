@@ -3,23 +3,17 @@
  * src/operations/generated/{track,app}.json), read the first time a connector needs them: a Track
  * command never parses the App data (~1 MB), and importing the library parses none (issue #12).
  */
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { SpecOperationData } from './operations/spec-operation.js';
 
 /** The spec files the operations come from (Beta serves the App API's routes). */
 export type SpecSource = 'track' | 'app';
 
-const loaded = new Map<SpecSource, readonly SpecOperationData[]>();
+const require = createRequire(import.meta.url);
 
-/** The generated operations of one spec, parsed once. */
+/** The generated operations of one spec, parsed once (`require` keeps what it read). */
 export function specOperationData(source: SpecSource): readonly SpecOperationData[] {
-  let data = loaded.get(source);
-  if (data === undefined) {
-    // src/spec-data.ts, dist/spec-data.js and the CommonJS build's files (flat in dist/) all sit
-    // next to operations/generated/; the build copies the JSON there (tsdown.config.ts).
-    const file = new URL(`./operations/generated/${source}.json`, import.meta.url);
-    data = JSON.parse(readFileSync(file, 'utf8')) as readonly SpecOperationData[];
-    loaded.set(source, data);
-  }
-  return data;
+  // src/spec-data.ts, dist/spec-data.js and the CommonJS build's files (flat in dist/) all sit next
+  // to operations/generated/; the build copies the JSON there (tsdown.config.ts).
+  return require(`./operations/generated/${source}.json`) as readonly SpecOperationData[];
 }
