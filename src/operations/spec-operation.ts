@@ -3,7 +3,6 @@
  * turned into registry operations here. Path parameters, query parameters and body fields share
  * one flat input object, with the names Customer.io uses.
  */
-import type { TSchema } from '../json-schema.js';
 import type { ConnectorId } from '../regions.js';
 import type { AnyOperation, HttpMethod, OperationExample, QueryValue, Safety, WireRequest } from './types.js';
 import { fillPath, jsonBody, wireRequest } from './wire.js';
@@ -74,8 +73,8 @@ export function specOperation(data: SpecOperationData): AnyOperation {
     description: data.description,
     method: data.method,
     path: data.path,
-    input: data.input as unknown as TSchema,
-    output: data.output as unknown as TSchema,
+    input: data.input,
+    output: data.output,
     safety: data.safety,
     examples: data.examples,
     encode,

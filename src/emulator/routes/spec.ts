@@ -8,7 +8,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { specOperationData } from '../../spec-data.js';
 import type { SpecOperationData } from '../../operations/spec-operation.js';
 import { schemaIssues } from '../../schema.js';
-import type { TSchema } from '../../json-schema.js';
 import { sampleOf } from '../../schema-sample.js';
 
 type Node = Record<string, unknown>;
@@ -66,7 +65,7 @@ export function registerSpecRoutes(app: FastifyInstance, fixtures: Fixtures): nu
         method: op.method,
         url,
         handler: async (request, reply) => {
-          const issues = schemaIssues(op.input as unknown as TSchema, inputOf(op, request));
+          const issues = schemaIssues(op.input, inputOf(op, request));
           if (issues.length > 0) {
             return reply.code(400).send({
               meta: { errors: issues.map((i) => `${i.path.replace(/^\//, '') || 'input'} ${i.message}`) },
