@@ -21,6 +21,8 @@ export default defineConfig({
   clean: false,
   dts: true,
   shims: true,
+  // The generated operations are data read at run time (src/spec-data.ts), next to the code.
+  copy: [{ from: 'src/operations/generated/*.json', to: 'dist/operations/generated' }],
   tsconfig: 'tsconfig.build.json',
   // The bundle's timings are not news at every build.
   inputOptions: { checks: { pluginTimings: false } },

@@ -1,8 +1,9 @@
 /**
  * `npm run gen`: writes every file derived from the specs and the registry.
- *   src/operations/generated/{track,app}.ts — the spec operations without a hand-written one
- *   docs/operations.md                        — the "All operations" reference
- *   src/cli/generated/completion-words.ts     — what shell completion needs, without the registry
+ *   src/operations/generated/{track,app}.json — the spec operations without a hand-written one
+ *   src/operations/generated/types.ts          — their input and output types
+ *   docs/operations.md                         — the "All operations" reference
+ *   src/cli/generated/completion-words.ts      — what shell completion needs, without the registry
  * test/generated.test.ts fails when running it would change anything.
  */
 import { writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ for (const [path, content] of Object.entries(specModules(root))) {
   writeFileSync(resolve(root, path), content);
   process.stdout.write(`wrote ${path}\n`);
 }
-// The docs read the registry, which includes the modules just written: load it only now.
+// The docs read the registry, which reads the data just written: load it only now.
 const { operationsMarkdown } = await import('../src/docs/operations-doc.js');
 writeFileSync(resolve(root, 'docs/operations.md'), operationsMarkdown());
 process.stdout.write('wrote docs/operations.md\n');

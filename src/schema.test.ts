@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from './json-schema.js';
 import { describe, expect, it } from 'vitest';
 import { closest, schemaIssues } from './schema.js';
 

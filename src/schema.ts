@@ -1,19 +1,36 @@
 /**
- * The single validator: Ajv over the JSON Schemas that TypeBox writes. Schemas are compiled lazily,
+ * The single validator: Ajv over the operations' plain JSON Schemas. Schemas are compiled lazily,
  * once each, the first time they are used (start-up never compiles every schema).
  */
-import type { TSchema } from '@sinclair/typebox';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { TSchema } from './json-schema.js';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { ValidationError, type ValidationIssue } from './errors.js';
 
-const ajv = new Ajv({
-  allErrors: true,
-  verbose: true,
-  strict: true,
-  strictRequired: false,
-  useDefaults: false,
-  coerceTypes: false,
-});
+let ajvInstance: Ajv | undefined;
+/**
+ * Ajv, loaded and set up when the first schema is compiled: importing the library, `--help` or
+ * listing operations never pays for it (issue #12). It is CommonJS, so `require` loads it
+ * synchronously.
+ */
+function ajv(): Ajv {
+  if (ajvInstance === undefined) {
+    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    ajvInstance = new AjvClass({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      strictRequired: false,
+      useDefaults: false,
+      coerceTypes: false,
+      // No check of each schema against the JSON Schema meta-schema when it is compiled: compiling
+      // that check costs more than a dry run's own schema (~25 ms of start-up). The schemas are the
+      // project's own, and test/schema-validity.test.ts checks every one of them instead.
+      validateSchema: false,
+    });
+  }
+  return ajvInstance;
+}
 const compiled = new WeakMap<object, ValidateFunction>();
 
 let compilations = 0;
@@ -21,7 +38,7 @@ let compilations = 0;
 function validatorFor(schema: TSchema): ValidateFunction {
   let validate = compiled.get(schema);
   if (validate === undefined) {
-    validate = ajv.compile(schema);
+    validate = ajv().compile(schema);
     compiled.set(schema, validate);
     compilations += 1;
   }

@@ -12,13 +12,17 @@ import { cioc } from './support/cli.js';
 import { emulatorEnv, useEmulator } from './support/emulator.js';
 
 const { emulator, url } = await useEmulator();
-/** For `node --import`: writes `LOAD <url>` to stderr for every module loaded (not Node's own). */
+/**
+ * For `node --import`: writes `LOAD <url>` to stderr for every module loaded (not Node's own), and at
+ * exit `LOAD <path>` for every file `require` read (CommonJS packages such as Ajv and undici, and
+ * the generated operation data) — loads the ESM hook does not see.
+ */
 const TRACE_LOADS = `data:text/javascript,${encodeURIComponent(
-  `import { register } from 'node:module'; register(${JSON.stringify(
+  `import { createRequire, register } from 'node:module'; register(${JSON.stringify(
     `data:text/javascript,${encodeURIComponent(
       "export async function load(url, context, next) { if (!url.startsWith('node:')) process.stderr.write('LOAD ' + url + '\\n'); return next(url, context); }",
     )}`,
-  )});`,
+  )}); const cache = createRequire(process.cwd() + '/').cache; process.on('exit', () => { for (const file of Object.keys(cache)) process.stderr.write('LOAD ' + file + '\\n'); });`,
 )}`;
 const env = emulatorEnv(url);
 const run = (args: string[]) => cioc(args, { env });
@@ -252,17 +256,20 @@ describe('start-up', () => {
       expect((await buildProgram(io, ['node', 'cioc', name])).helpInformation()).toBe(full);
   });
 
+  /** Every module and required file a `node` run loads (its exit status checked). */
+  const loaded = (args: string[]): string[] => {
+    const result = spawnSync(process.execPath, ['--import', TRACE_LOADS, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, CIOC_HOME: mkdtempSync(join(tmpdir(), 'cioc-loads-')) },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    return result.stderr.split('\n').filter((line) => line.startsWith('LOAD '));
+  };
+  const CIOC = resolve('bin/cioc.js');
+
   it('loads no schema, HTTP client, database or validator for --help and completion', async () => {
-    const loaded = (args: string[]): string[] => {
-      const result = spawnSync(process.execPath, ['--import', TRACE_LOADS, resolve('bin/cioc.js'), ...args], {
-        encoding: 'utf8',
-        env: { ...process.env, CIOC_HOME: mkdtempSync(join(tmpdir(), 'cioc-loads-')) },
-      });
-      expect(result.status).toBe(0);
-      return result.stderr.split('\n').filter((line) => line.startsWith('LOAD '));
-    };
     for (const args of [['--help'], ['__complete', '--', 'tr'], ['__complete', '--', 'auth', '']]) {
-      const modules = loaded(args);
+      const modules = loaded([CIOC, ...args]);
       expect(modules.length).toBeGreaterThan(3); // the trace works
       for (const heavy of [
         '@sinclair/typebox',
@@ -277,20 +284,11 @@ describe('start-up', () => {
   });
 
   it('answers completion from a generated table: these modules and no others (no commander, no registry)', () => {
-    const loaded = (words: string[]): string[] => {
-      const result = spawnSync(
-        process.execPath,
-        ['--import', TRACE_LOADS, resolve('bin/cioc.js'), '__complete', '--', ...words],
-        { encoding: 'utf8', env: { ...process.env, CIOC_HOME: mkdtempSync(join(tmpdir(), 'cioc-loads-')) } },
-      );
-      expect(result.status).toBe(0);
-      const root = pathToFileURL(resolve('.')).href;
-      return result.stderr
-        .split('\n')
-        .filter((line) => line.startsWith('LOAD '))
+    const root = pathToFileURL(resolve('.')).href;
+    const completionLoads = (words: string[]): string[] =>
+      loaded([CIOC, '__complete', '--', ...words])
         .map((line) => line.slice('LOAD '.length).replace(`${root}/`, ''))
         .sort();
-    };
     const expected = [
       'bin/cioc.js',
       'dist/cli/commands/completion.js',
@@ -309,6 +307,33 @@ describe('start-up', () => {
       ['auth', ''],
       ['track', 'delete-customer', '--auth', ''], // no store in this CIOC_HOME: none opened
     ])
-      expect(loaded(words), words.join(' ')).toEqual(expected);
+      expect(completionLoads(words), words.join(' ')).toEqual(expected);
+  });
+
+  it('a Track dry run loads the Track data and validator only: no App data, store, HTTP client or TypeBox', async () => {
+    const modules = loaded([
+      CIOC,
+      ...['track', 'track-custom-event', '--identifier', '42', '--name', 'purchase'],
+      ...['--site-id', 'site', '--api-key', 'key', '--dry-run'],
+    ]);
+    // The trace sees the data and the CommonJS validator it required (so it would see the others).
+    expect(modules.filter((m) => m.endsWith('/operations/generated/track.json'))).toHaveLength(1);
+    expect(modules.filter((m) => m.includes('/ajv/')).length).toBeGreaterThan(0);
+    for (const heavy of [
+      '/operations/generated/app.json',
+      '@sinclair/typebox',
+      'undici',
+      'better-sqlite3',
+      '/store/',
+    ])
+      expect(modules.filter((m) => m.includes(heavy))).toEqual([]);
+  });
+
+  it('import() of the library loads no operation data, validator, HTTP client, database or TypeBox', async () => {
+    const library = resolve('dist/index.js');
+    const modules = loaded(['--input-type=module', '-e', `await import(${JSON.stringify(library)})`]);
+    expect(modules.filter((m) => m.includes('/dist/client.js'))).toHaveLength(1); // the trace works
+    for (const heavy of ['/operations/generated/', '/ajv/', 'undici', 'better-sqlite3', '@sinclair/typebox'])
+      expect(modules.filter((m) => m.includes(heavy))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-/** A JSON Schema as the registry serves it (TypeBox output: plain JSON). */
+/** A JSON Schema as the registry serves it (plain JSON). */
 export interface JsonSchema {
   type?: string | string[];
   title?: string;

@@ -5,15 +5,23 @@
  *   2. environment variables: `CIOC_SITE_ID`, `CIOC_TRACK_API_KEY`, `CIOC_APP_API_KEY`,
  *      `CIOC_REGION`, `CIOC_BASE_URL`;
  *   3. the user's default authentication for the connector (`cioc auth default <name>`).
- * The store is opened only when an authentication is named or a default may exist.
+ * The store is opened only when an authentication is named or a default may exist; its code (and
+ * SQLite) is not even loaded for credentials from flags or the environment (start-up, issue #12).
  */
 import { CONNECTORS, type Credentials } from '../connectors.js';
 import { ConfigError } from '../errors.js';
 import { isRegion, type ConnectorId, type Region } from '../regions.js';
-import { checkBaseUrlOverride, referenceFor, storeExists } from '../store/auth-store.js';
-import { openStore } from './open-store.js';
 import { readSecretFromStdin } from './prompt.js';
 import type { Io } from './io.js';
+
+/** The store's code, loaded by the branches that read the store. */
+async function storeCode() {
+  const [{ openStore }, { checkBaseUrlOverride, referenceFor, storeExists }] = await Promise.all([
+    import('./open-store.js'),
+    import('../store/auth-store.js'),
+  ]);
+  return { openStore, checkBaseUrlOverride, referenceFor, storeExists };
+}
 
 export interface ConnectionFlags {
   auth?: string | undefined;
@@ -55,6 +63,7 @@ export async function resolveConnection(
         'Give either --auth or credential flags (--site-id, --api-key, --api-key-stdin), not both.',
       );
     }
+    const { openStore, checkBaseUrlOverride, referenceFor } = await storeCode();
     const store = openStore(io);
     try {
       const auth = store.resolve(flags.auth);
@@ -70,7 +79,7 @@ export async function resolveConnection(
       }
       const region = checkRegion(flags.region, '--region') ?? auth.region;
       const override = flags.baseUrl;
-      guardOverride(connector, region, override, auth.baseUrl, flags);
+      guardOverride(connector, region, override, auth.baseUrl, flags, checkBaseUrlOverride);
       return {
         region,
         credentials: auth.credentials,
@@ -115,13 +124,14 @@ export async function resolveConnection(
     };
   }
 
+  const { openStore, checkBaseUrlOverride, storeExists } = await storeCode();
   if (storeExists(env)) {
     const store = openStore(io);
     try {
       const auth = store.defaultFor(connector);
       if (auth !== undefined) {
         const region = regionOverride ?? auth.region;
-        guardOverride(connector, region, baseOverride, auth.baseUrl, flags);
+        guardOverride(connector, region, baseOverride, auth.baseUrl, flags, checkBaseUrlOverride);
         return {
           region,
           credentials: auth.credentials,
@@ -154,6 +164,7 @@ function guardOverride(
   override: string | undefined,
   stored: string | null,
   flags: ConnectionFlags,
+  checkBaseUrlOverride: (connector: ConnectorId, region: Region, baseUrl: string, allowed?: boolean) => void,
 ): void {
   if (override === undefined || region === 'emulator') return;
   if (stored !== null && override.replace(/\/+$/, '') === stored) return;

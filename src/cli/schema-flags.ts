@@ -3,7 +3,7 @@
  * property, typed from the schema (strings, integers, numbers, booleans, choices, JSON for objects
  * and arrays). No per-operation CLI code exists anywhere.
  */
-import type { TSchema } from '@sinclair/typebox';
+import type { TSchema } from '../json-schema.js';
 import { ValidationError } from '../errors.js';
 
 export type FlagKind = 'string' | 'integer' | 'number' | 'boolean' | 'choice' | 'scalar' | 'json';

@@ -1,8 +1,8 @@
 /**
- * The run as JSON Schema (TypeBox), for the server's route declarations and the console: the shape
+ * The run as JSON Schema (`src/json-schema.ts`), for the server's route declarations and the console: the shape
  * of `GET /api/runs/:id` and of `cioc workflow run`'s output. Kept in step with `view.ts` by a test.
  */
-import { Type } from '@sinclair/typebox';
+import { Type } from '../json-schema.js';
 import { RUN_STATUSES, STEP_STATUSES } from './types.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);

@@ -3,7 +3,7 @@
  * API-triggered broadcast. Their safety is `idempotent: false`, so a failure after the request may
  * have reached Customer.io is reported as `DeliveryUnknownError`, never resent.
  */
-import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { Type, type Static, type TObject } from '../json-schema.js';
 import { defineOperation } from './define.js';
 import { definedEntries, fillPath, jsonBody, wireRequest } from './wire.js';
 

@@ -1,4 +1,4 @@
-import type { TSchema } from '@sinclair/typebox';
+import type { TSchema } from '../json-schema.js';
 import type { ConnectorId } from '../regions.js';
 import type { OperationDef } from './types.js';
 

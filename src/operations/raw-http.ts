@@ -2,7 +2,7 @@
  * "Raw HTTP request (advanced)": any method and endpoint suffix under a connector's base URL, with
  * the connector's auth and region injected. One definition per connector, built from one factory.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../json-schema.js';
 import type { ValidationIssue } from '../errors.js';
 import { redactHeaders, type Redactor } from '../redact.js';
 import { ValidationError } from '../errors.js';

@@ -1,6 +1,7 @@
 /**
  * The operation registry: every operation, once. Everything else (library, CLI, docs, contract
- * tests) is derived from this list.
+ * tests) is derived from this list. A connector's operations are built when first asked for, so a
+ * Track command never reads the App spec data (start-up, issue #12).
  */
 import { appRawHttpRequest, betaRawHttpRequest, trackRawHttpRequest } from './raw-http.js';
 import { createOrUpdateCustomer, deleteCustomer, trackCustomEvent } from './track-people.js';
@@ -13,9 +14,8 @@ import {
   triggerBroadcast,
 } from './app-sends.js';
 import type { AnyOperation } from './types.js';
-import type { ConnectorId } from '../regions.js';
-import { APP_SPEC_OPERATIONS } from './generated/app.js';
-import { TRACK_SPEC_OPERATIONS } from './generated/track.js';
+import { CONNECTOR_IDS, type ConnectorId } from '../regions.js';
+import { specOperationData } from '../spec-data.js';
 import { specOperation } from './spec-operation.js';
 import type { GeneratedOperationTypes } from './generated/types.js';
 import { ValidationError } from '../errors.js';
@@ -51,43 +51,76 @@ export type OperationId = RegisteredOperation['id'];
 export type OperationById<Id extends OperationId> = Extract<RegisteredOperation, { id: Id }>;
 export type OperationsOf<C extends ConnectorId> = Extract<RegisteredOperation, { connector: C }>;
 
-const APP: readonly AnyOperation[] = [
-  ...(OPERATIONS as unknown as readonly AnyOperation[]).filter((op) => op.connector === 'app'),
-  ...APP_SPEC_OPERATIONS.map(specOperation),
-];
+const HAND_WRITTEN = OPERATIONS as unknown as readonly AnyOperation[];
+const handWritten = (connector: ConnectorId) => HAND_WRITTEN.filter((op) => op.connector === connector);
 
 /**
- * Every operation: the Track ones (hand-written, then generated from the spec), the App ones, and
- * the App ones again on the Beta host, which serves the App API's routes (customerio-api.md §4).
- * The raw request is the one Beta operation of its own (its base URL differs in its description).
+ * A connector's operations, built the first time it is asked for: the hand-written ones, then the
+ * ones generated from its spec. Beta serves the App API's routes (customerio-api.md §4): it has each
+ * App operation again, and a raw request of its own (its base URL differs in its description).
  */
-const ALL: readonly AnyOperation[] = [
-  ...(OPERATIONS as unknown as readonly AnyOperation[]).filter((op) => op.connector === 'track'),
-  ...TRACK_SPEC_OPERATIONS.map(specOperation),
-  ...APP,
-  ...APP.filter((op) => op.id !== appRawHttpRequest.id).map(onBeta),
-  betaRawHttpRequest as unknown as AnyOperation,
-];
+function build(connector: ConnectorId): readonly AnyOperation[] {
+  switch (connector) {
+    case 'track':
+      return [...handWritten('track'), ...specOperationData('track').map(specOperation)];
+    case 'app':
+      return [...handWritten('app'), ...specOperationData('app').map(specOperation)];
+    case 'beta':
+      return [
+        ...operationsOf('app')
+          .filter((op) => op.id !== appRawHttpRequest.id)
+          .map(onBeta),
+        ...handWritten('beta'),
+      ];
+  }
+}
 
-const BY_ID: ReadonlyMap<string, AnyOperation> = new Map(ALL.map((op) => [op.id, op]));
+const BY_CONNECTOR = new Map<
+  ConnectorId,
+  { list: readonly AnyOperation[]; byId: Map<string, AnyOperation> }
+>();
+
+function loaded(connector: ConnectorId) {
+  let entry = BY_CONNECTOR.get(connector);
+  if (entry === undefined) {
+    const list = build(connector);
+    entry = { list, byId: new Map(list.map((op) => [op.id, op])) };
+    BY_CONNECTOR.set(connector, entry);
+  }
+  return entry;
+}
+
+const operationsOf = (connector: ConnectorId): readonly AnyOperation[] => loaded(connector).list;
+
+let all: readonly AnyOperation[] | undefined;
 
 function onBeta(op: AnyOperation): AnyOperation {
   return { ...op, id: op.id.replace(/^app\./, 'beta.'), connector: 'beta' };
 }
 
+const isConnector = (name: string): name is ConnectorId =>
+  (CONNECTOR_IDS as readonly string[]).includes(name);
+
+/** The operation with this id; only its connector's operations are loaded to find it. */
 export function findOperation(id: string): AnyOperation | undefined {
-  return BY_ID.get(id);
+  const connector = id.slice(0, id.indexOf('.'));
+  return isConnector(connector) ? loaded(connector).byId.get(id) : undefined;
 }
 
+/** Every operation (Track, App, Beta), or one connector's. */
 export function listOperations(connector?: ConnectorId): readonly AnyOperation[] {
-  return connector === undefined ? ALL : ALL.filter((op) => op.connector === connector);
+  if (connector !== undefined) return operationsOf(connector);
+  return (all ??= CONNECTOR_IDS.flatMap(operationsOf));
 }
 
 /** The operation with this id, or a `ValidationError` that suggests the closest id. */
 export function requireOperation(id: string): AnyOperation {
-  const operation = BY_ID.get(id);
+  const operation = findOperation(id);
   if (operation !== undefined) return operation;
-  const suggestion = closest(id, [...BY_ID.keys()]);
+  const suggestion = closest(
+    id,
+    listOperations().map((op) => op.id),
+  );
   const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
   throw new ValidationError(`Unknown operation "${id}"${hint}; \`cioc ops\` lists them all`);
 }

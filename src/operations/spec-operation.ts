@@ -1,9 +1,8 @@
 /**
- * Operations generated from the official specs (`npm run gen` → `generated/*.ts`): plain data,
+ * Operations generated from the official specs (`npm run gen` → `generated/*.json`): plain data,
  * turned into registry operations here. Path parameters, query parameters and body fields share
  * one flat input object, with the names Customer.io uses.
  */
-import type { TSchema } from '@sinclair/typebox';
 import type { ConnectorId } from '../regions.js';
 import type { AnyOperation, HttpMethod, OperationExample, QueryValue, Safety, WireRequest } from './types.js';
 import { fillPath, jsonBody, wireRequest } from './wire.js';
@@ -74,8 +73,8 @@ export function specOperation(data: SpecOperationData): AnyOperation {
     description: data.description,
     method: data.method,
     path: data.path,
-    input: data.input as unknown as TSchema,
-    output: data.output as unknown as TSchema,
+    input: data.input,
+    output: data.output,
     safety: data.safety,
     examples: data.examples,
     encode,

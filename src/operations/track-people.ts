@@ -2,7 +2,7 @@
  * The seed Track operations on people: create or update, delete, and custom events
  * (track.json `PUT|DELETE /api/v1/customers/{identifier}`, `POST /api/v1/customers/{identifier}/events`).
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../json-schema.js';
 import type { ValidationIssue } from '../errors.js';
 import { defineOperation } from './define.js';
 import { definedEntries, fillPath, jsonBody, utf8Bytes, wireRequest } from './wire.js';

@@ -2,7 +2,7 @@
  * Track API v2 (track.json `POST /api/v2/entity`, `POST /api/v2/batch`): one entity operation, or
  * many in a batch, as a discriminated union on `type` + `action` (customerio-api.md §2.2).
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '../json-schema.js';
 import { defineOperation } from './define.js';
 import type { WireRequest, WireResponse } from './types.js';
 import { jsonBody, wireRequest } from './wire.js';

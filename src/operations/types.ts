@@ -2,7 +2,7 @@
  * What an operation is. An operation is a plain value, defined once in the registry; the library,
  * CLI, docs, emulator checks and contract tests are all derived from it.
  */
-import type { Static, TSchema } from '@sinclair/typebox';
+import type { Static, TSchema } from '../json-schema.js';
 import type { ValidationIssue } from '../errors.js';
 import type { Redactor } from '../redact.js';
 import type { ConnectorId } from '../regions.js';

@@ -1,5 +1,5 @@
 /** The OpenAPI 3.1 document, generated from the route table (no second description to keep in step). */
-import type { TSchema } from '@sinclair/typebox';
+import type { TSchema } from '../json-schema.js';
 import { VERSION } from '../version.js';
 import type { RouteDef } from './route.js';
 

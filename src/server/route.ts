@@ -2,7 +2,7 @@
  * A route is a value: method, URL, JSON Schemas, whether it needs a signed-in user, and a handler.
  * The same table registers the Fastify routes and generates the OpenAPI document.
  */
-import type { TSchema } from '@sinclair/typebox';
+import type { TSchema } from '../json-schema.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from './principal.js';
 import type { Services } from './services.js';

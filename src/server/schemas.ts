@@ -1,5 +1,5 @@
 /** JSON Schemas of the API's own shapes (the run's comes from the engine, the document's from workflows). */
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '../json-schema.js';
 import { RunView } from '../engine/run-schema.js';
 import { WorkflowDocument } from '../workflows/document.js';
 

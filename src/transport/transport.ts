@@ -5,7 +5,9 @@
  *
  * Retries and client-side rate limits plug in at `send` (the seam is `Transport.attempt`).
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type * as Undici from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { authorizationHeader, type Credentials } from '../connectors.js';
 import {
   AbortedError,
@@ -18,6 +20,15 @@ import {
   type ValidationIssue,
 } from '../errors.js';
 import { sendableHeaderIssues } from '../http-fields.js';
+
+let undiciModule: typeof Undici | undefined;
+/**
+ * undici, loaded when the first request is sent: a dry run, `--help` or an `import()` of the
+ * library never pays for it (~75 ms of start-up, issue #12). It is CommonJS, so `require` loads it
+ * synchronously.
+ */
+const undici = (): typeof Undici =>
+  (undiciModule ??= createRequire(import.meta.url)('undici') as typeof Undici);
 import type { WireRequest, WireResponse } from '../operations/types.js';
 import { Redactor, redactHeaders } from '../redact.js';
 import type { ConnectorId } from '../regions.js';
@@ -140,7 +151,9 @@ export class Transport {
   /** A one-way fingerprint of the credentials (keys per-credential rate limits; never the secret). */
   readonly credentialFingerprint: string;
   private readonly timeoutMs: number;
-  private dispatcher: Dispatcher;
+  /** Created at the first request (see `undici`), unless the caller gave one. */
+  private dispatcher: Dispatcher | undefined;
+  private closed = false;
   private readonly ownsDispatcher: boolean;
   private readonly connections: number;
   private readonly userAgent: string;
@@ -157,7 +170,7 @@ export class Transport {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.ownsDispatcher = options.dispatcher === undefined;
     this.connections = options.connections ?? 32;
-    this.dispatcher = options.dispatcher ?? this.newAgent();
+    this.dispatcher = options.dispatcher;
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.logger = options.logger;
   }
@@ -227,7 +240,7 @@ export class Transport {
   }
 
   private newAgent(): Agent {
-    return new Agent({ connections: this.connections, keepAliveTimeout: 30_000, pipelining: 1 });
+    return new (undici().Agent)({ connections: this.connections, keepAliveTimeout: 30_000, pipelining: 1 });
   }
 
   /**
@@ -243,7 +256,7 @@ export class Transport {
     if (!this.ownsDispatcher) return;
     const wedged = this.dispatcher;
     this.dispatcher = this.newAgent();
-    wedged.close().catch(() => undefined);
+    wedged?.close().catch(() => undefined);
   }
 
   /** The request as it may be shown to a person: credentials redacted. */
@@ -274,8 +287,8 @@ export class Transport {
    */
   async attempt(prepared: OutgoingRequest, options: SendOptions = {}): Promise<WireResponse> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const dispatcherState = this.dispatcher as { closed?: unknown; destroyed?: unknown };
-    if (dispatcherState.closed === true || dispatcherState.destroyed === true) {
+    const dispatcherState = this.dispatcher as { closed?: unknown; destroyed?: unknown } | undefined;
+    if (this.closed || dispatcherState?.closed === true || dispatcherState?.destroyed === true) {
       // undici would refuse it as "destroyed", which looks like a connection lost mid-request.
       throw new ConfigError(
         `${prepared.method} ${this.redactor.text(prepared.url)} was not sent: the client is closed`,
@@ -305,12 +318,12 @@ export class Transport {
     let wire: WireResponse;
     try {
       const authorization = prepared.headers['authorization'];
-      const response = await request(prepared.url, {
+      const response = await undici().request(prepared.url, {
         method: prepared.method,
         // The authorization header is not enumerable (see PreparedRequest): added back here.
         headers: authorization === undefined ? prepared.headers : { ...prepared.headers, authorization },
         body: prepared.body ?? null,
-        dispatcher: this.dispatcher,
+        dispatcher: (this.dispatcher ??= this.newAgent()),
         signal: controller?.signal,
         headersTimeout: precise ? null : timeoutMs,
         bodyTimeout: precise ? null : timeoutMs,
@@ -393,7 +406,9 @@ export class Transport {
   }
 
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    if (!this.ownsDispatcher) return;
+    this.closed = true;
+    await this.dispatcher?.close();
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * The workflow document: a name, a trigger and steps, as JSON. Written as a TypeBox schema, like
- * the registry's operations, so the same value validates documents (Ajv, `src/schema.ts`), is
+ * The workflow document: a name, a trigger and steps, as JSON. Written as JSON Schema (`src/json-schema.ts`),
+ * like the registry's operations, so the same value validates documents (Ajv, `src/schema.ts`), is
  * served by the API and generates the console's forms.
  *
  * A step is either an operation step (`operation`, `authentication`, `input`) or a loop
@@ -8,7 +8,7 @@
  * Which fields a kind needs is checked after the schema (`validate.ts`), so that a mistake gets one
  * precise message instead of a failed union.
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type ObjectStatic, type Static, type TSchema } from '../json-schema.js';
 
 export const STEP_ID_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,63}$';
 
@@ -63,57 +63,65 @@ const StepCommon = {
 
 export const WORKFLOW_STEP_SCHEMA_ID = 'cioc-workflow-step';
 
-export const Step = Type.Recursive(
+/** A step's fields but its nested `steps` (a loop's body, which are steps again). */
+const StepFields = {
+  ...StepCommon,
+  operation: Type.Optional(
+    Type.String({ minLength: 1, description: 'An operation id, e.g. `track.track_custom_event`.' }),
+  ),
+  version: Type.Optional(
+    Type.String({ description: "The connector's version (Track 2.0, App and Beta 1.0), if given." }),
+  ),
+  authentication: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "A named authentication visible to the workflow's owner; default: the owner's default for the connector.",
+    }),
+  ),
+  input: Type.Optional(
+    Type.Unknown({
+      description:
+        'The operation input. Any string may be or contain a reference: `"{{ $.trigger.body.id }}"`.',
+    }),
+  ),
+  timeout_ms: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 600_000,
+      description: 'Per-attempt timeout (default 10 000).',
+    }),
+  ),
+  retries: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 10,
+      description:
+        'Retries after a failed attempt (default 3). Sends that cannot be deduplicated are still never resent once they may have arrived.',
+    }),
+  ),
+  for_each: Type.Optional(
+    Type.String({
+      description: 'A loop: a reference to an array, e.g. `{{ $.steps.search.output.ids }}`.',
+    }),
+  ),
+  concurrency: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 50,
+      description: 'Loop iterations in flight at once (default 1).',
+    }),
+  ),
+};
+
+/** A step; a loop's `steps` are steps again (the static type is stated: it refers to itself). */
+export type Step = ObjectStatic<typeof StepFields> & { steps?: Step[] };
+
+export const Step = Type.Recursive<Step>(
   (Self) =>
     Type.Object(
       {
-        ...StepCommon,
-        operation: Type.Optional(
-          Type.String({ minLength: 1, description: 'An operation id, e.g. `track.track_custom_event`.' }),
-        ),
-        version: Type.Optional(
-          Type.String({ description: "The connector's version (Track 2.0, App and Beta 1.0), if given." }),
-        ),
-        authentication: Type.Optional(
-          Type.String({
-            minLength: 1,
-            description:
-              "A named authentication visible to the workflow's owner; default: the owner's default for the connector.",
-          }),
-        ),
-        input: Type.Optional(
-          Type.Unknown({
-            description:
-              'The operation input. Any string may be or contain a reference: `"{{ $.trigger.body.id }}"`.',
-          }),
-        ),
-        timeout_ms: Type.Optional(
-          Type.Integer({
-            minimum: 1,
-            maximum: 600_000,
-            description: 'Per-attempt timeout (default 10 000).',
-          }),
-        ),
-        retries: Type.Optional(
-          Type.Integer({
-            minimum: 0,
-            maximum: 10,
-            description:
-              'Retries after a failed attempt (default 3). Sends that cannot be deduplicated are still never resent once they may have arrived.',
-          }),
-        ),
-        for_each: Type.Optional(
-          Type.String({
-            description: 'A loop: a reference to an array, e.g. `{{ $.steps.search.output.ids }}`.',
-          }),
-        ),
-        concurrency: Type.Optional(
-          Type.Integer({
-            minimum: 1,
-            maximum: 50,
-            description: 'Loop iterations in flight at once (default 1).',
-          }),
-        ),
+        ...StepFields,
         steps: Type.Optional(
           Type.Array(Self, { minItems: 1, description: 'The steps a loop runs for each item.' }),
         ),
@@ -122,7 +130,6 @@ export const Step = Type.Recursive(
     ),
   { $id: WORKFLOW_STEP_SCHEMA_ID },
 );
-export type Step = Static<typeof Step>;
 
 export const TRIGGER_TYPES = ['manual', 'webhook', 'schedule', 'customerio_webhook'] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];

@@ -32,7 +32,6 @@ export interface ValidateOptions {
 
 const TRIGGER_FIELDS = ['type', 'body', 'headers', 'query'];
 const STEP_FIELDS = ['output', 'status', 'error', 'attempts'];
-const OPERATION_IDS = listOperations().map((op) => op.id);
 
 /** The problems of a document; empty when it may be saved. */
 export function workflowIssues(document: unknown, options: ValidateOptions = {}): ValidationIssue[] {
@@ -135,7 +134,10 @@ class Checker {
     }
     const operation = findOperation(step.operation);
     if (operation === undefined) {
-      const suggestion = closest(step.operation, OPERATION_IDS);
+      const suggestion = closest(
+        step.operation,
+        listOperations().map((op) => op.id),
+      );
       this.issues.push({
         path: `${at}/operation`,
         message: `"${step.operation}" is not a known operation${suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`}; \`cioc ops\` lists them all`,

@@ -15,7 +15,7 @@ import {
   type Field,
 } from './field-model.js';
 
-// The shapes of the registry's real schemas (TypeBox output), trimmed.
+// The shapes of the registry's real schemas (as the server serves them), trimmed.
 const rawHttp: JsonSchema = {
   type: 'object',
   additionalProperties: false,

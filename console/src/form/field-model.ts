@@ -4,7 +4,7 @@
  *
  * What each schema becomes:
  * - `type: string|number|integer|boolean` → a field of that kind;
- * - `enum`, or an `anyOf`/`oneOf` of `const`s (TypeBox literals) → a select;
+ * - `enum`, or an `anyOf`/`oneOf` of `const`s (literals) → a select;
  * - an object with `properties` → a fieldset of its fields (required ones marked);
  * - an object with only `patternProperties`/`additionalProperties`, or a schema with no type → a
  *   JSON editor (free-form);

@@ -3,7 +3,7 @@
  * without auth, like Customer.io's pre-signed URLs.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { APP_SPEC_OPERATIONS } from '../../operations/generated/app.js';
+import { specOperationData } from '../../spec-data.js';
 import { sampleOf } from '../../schema-sample.js';
 import { appError, metaError } from '../model/errors.js';
 import { exportDone, toCsv, type CollectionRecord, type ExportRecord } from '../model/exports.js';
@@ -14,7 +14,7 @@ import { objectBody } from './body.js';
 type Node = Record<string, unknown>;
 
 function exportTemplate(): Node {
-  const op = APP_SPEC_OPERATIONS.find((o) => o.id === 'app.get_export');
+  const op = specOperationData('app').find((o) => o.id === 'app.get_export');
   const sample = sampleOf(op?.output ?? {}) as { export?: Node };
   return { ...(sample.export ?? {}) };
 }

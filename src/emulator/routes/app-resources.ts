@@ -5,7 +5,7 @@
  * field the spec documents.
  */
 import type { FastifyInstance } from 'fastify';
-import { APP_SPEC_OPERATIONS } from '../../operations/generated/app.js';
+import { specOperationData } from '../../spec-data.js';
 import { sampleOf } from '../../schema-sample.js';
 import { appError, metaError } from '../model/errors.js';
 import { matchesFilter, objectMatches } from '../model/filters.js';
@@ -18,7 +18,7 @@ type Node = Record<string, unknown>;
 
 /** The sample of an operation's output at a path (`['messages', 0]`), as a template to fill. */
 function template(opId: string, ...path: (string | number)[]): Node {
-  const op = APP_SPEC_OPERATIONS.find((o) => o.id === opId);
+  const op = specOperationData('app').find((o) => o.id === opId);
   let value: unknown = sampleOf(op?.output ?? {});
   for (const step of path) value = (value as Record<string | number, unknown> | undefined)?.[step];
   return typeof value === 'object' && value !== null ? { ...(value as Node) } : {};

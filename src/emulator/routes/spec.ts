@@ -5,11 +5,9 @@
  * status the spec documents. Hand-written, stateful routes are registered first and win.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { APP_SPEC_OPERATIONS } from '../../operations/generated/app.js';
-import { TRACK_SPEC_OPERATIONS } from '../../operations/generated/track.js';
+import { specOperationData } from '../../spec-data.js';
 import type { SpecOperationData } from '../../operations/spec-operation.js';
 import { schemaIssues } from '../../schema.js';
-import type { TSchema } from '@sinclair/typebox';
 import { sampleOf } from '../../schema-sample.js';
 
 type Node = Record<string, unknown>;
@@ -60,14 +58,14 @@ export function fixtureKey(id: string): string {
 
 export function registerSpecRoutes(app: FastifyInstance, fixtures: Fixtures): number {
   let registered = 0;
-  for (const op of [...TRACK_SPEC_OPERATIONS, ...APP_SPEC_OPERATIONS]) {
+  for (const op of [...specOperationData('track'), ...specOperationData('app')]) {
     for (const url of routesOf(op)) {
       if (app.hasRoute({ method: op.method, url })) continue;
       app.route({
         method: op.method,
         url,
         handler: async (request, reply) => {
-          const issues = schemaIssues(op.input as unknown as TSchema, inputOf(op, request));
+          const issues = schemaIssues(op.input, inputOf(op, request));
           if (issues.length > 0) {
             return reply.code(400).send({
               meta: { errors: issues.map((i) => `${i.path.replace(/^\//, '') || 'input'} ${i.message}`) },

@@ -3,7 +3,7 @@
  * one is visible and usable only by its owner); no answer ever carries a secret, only the masked
  * hint of the key (`…ab12`).
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../json-schema.js';
 import { testAuthentication } from '../../diagnose.js';
 import { ConfigError } from '../../errors.js';
 import { CONNECTOR_IDS, REGIONS } from '../../regions.js';

@@ -1,5 +1,5 @@
 /** The operation registry and the connectors, as the console's pickers and forms read them. */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../json-schema.js';
 import { CONNECTORS } from '../../connectors.js';
 import { findOperation, listOperations } from '../../operations/registry.js';
 import type { AnyOperation } from '../../operations/types.js';
@@ -70,7 +70,7 @@ function summary(op: AnyOperation): Static<typeof OperationSummary> {
   };
 }
 
-/** TypeBox schemas carry symbols; clients get plain JSON Schema. */
+/** A copy of the schema or example as JSON (nothing a client could change in the registry). */
 const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
 
 export const catalogueRoutes: RouteDef[] = [

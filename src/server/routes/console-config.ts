@@ -1,5 +1,5 @@
 /** What the console needs to know before anyone signs in. */
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../json-schema.js';
 import { REGIONS } from '../../regions.js';
 import { VERSION } from '../../version.js';
 import { route, type RouteDef } from '../route.js';

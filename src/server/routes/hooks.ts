@@ -16,7 +16,7 @@
  * old URL answers 404 from then on; the answer carries the new URL.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../json-schema.js';
 import type { RunView } from '../../engine/view.js';
 import { isRecord } from '../../errors.js';
 import { verifyWebhookRequest } from '../../webhooks/verify.js';

@@ -3,7 +3,7 @@
  * an admin adds, changes or removes one. The last admin can be neither demoted nor removed, and
  * nobody removes themselves. Removing a member ends their sessions and deletes their API tokens.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../json-schema.js';
 import type { MemberChange } from '../../store/accounts-store.js';
 import { HttpError } from '../http-error.js';
 import { route, type RouteDef } from '../route.js';

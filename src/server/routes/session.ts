@@ -3,7 +3,7 @@
  * with a session cookie, the current session, sign-out. No login needed for these; the cookie and
  * its CSRF rules are in `session-auth.ts`.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../json-schema.js';
 import type { UserInfo } from '../../store/accounts-store.js';
 import { HttpError } from '../http-error.js';
 import { route, type RouteContext, type RouteDef } from '../route.js';

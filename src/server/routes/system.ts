@@ -1,5 +1,5 @@
 /** Health, the OpenAPI document and its docs page. */
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../json-schema.js';
 import { VERSION } from '../../version.js';
 import { openApiDocument } from '../openapi.js';
 import { route, type RouteDef } from '../route.js';

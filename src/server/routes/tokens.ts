@@ -1,5 +1,5 @@
 /** The caller's own API tokens: list, create (the token is shown once), revoke. */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../json-schema.js';
 import { HttpError } from '../http-error.js';
 import { route, type RouteDef } from '../route.js';
 import { IdParams } from '../schemas.js';

@@ -1,5 +1,5 @@
 /** A user as the console sees them: `{ id, email, name, role }`. */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../json-schema.js';
 import type { UserInfo } from '../../store/accounts-store.js';
 import { HttpError } from '../http-error.js';
 import type { RouteContext } from '../route.js';

@@ -1,5 +1,5 @@
 /** Workflows, their versions, their runs, and replays. */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../json-schema.js';
 import { runView, type RunView as RunViewT } from '../../engine/view.js';
 import { ValidationError } from '../../errors.js';
 import { HttpError, notFound } from '../http-error.js';
