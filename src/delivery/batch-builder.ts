@@ -82,12 +82,30 @@ export class BatchAbortedError extends AbortedError {
   }
 }
 
+/**
+ * Items whose fate became known at once: the items of one request when it settled (answered,
+ * or failed after its retries), one item refused before sending, or the items an abort left
+ * unsent. `indices` lists them all; those in none of the three lists were accepted.
+ */
+export interface SettledItems {
+  indices: readonly number[];
+  rejected: readonly BatchItemProblem[];
+  failed: readonly BatchItemProblem[];
+  maybeDelivered: readonly BatchItemProblem[];
+}
+
 export interface BatchOptions extends Omit<CallOptions, 'signal'> {
   /** Batch requests in flight at once (default 4); the rate limiter still applies. */
   concurrency?: number;
   signal?: AbortSignal | undefined;
   /** Override the per-request size limit (bytes); never above 500 000. */
   maxBatchBytes?: number;
+  /**
+   * Told as items settle, before `sendBatch` returns: every item given is in exactly one call.
+   * Lets a caller act on results while the input is still streaming (a resumable import moves
+   * its "acknowledged up to" mark). Must not throw.
+   */
+  onSettled?: ((settled: SettledItems) => void) | undefined;
 }
 
 /**
@@ -135,6 +153,7 @@ export async function sendBatch(
     requests: 0,
   };
   const inFlight = new Set<Promise<void>>();
+  const settled = options.onSettled ?? ((): void => undefined);
   /** Set by the first abort: nothing more is sent after it. */
   let aborted: AbortedError | undefined;
   const checkAbort = (): void => {
@@ -144,9 +163,11 @@ export async function sendBatch(
   };
   /** Items that never left: safe to send again. */
   const notSent = (batch: PackedBatch): void => {
-    batch.indices.forEach((index, i) => {
-      report.failed.push(asSent({ index, reason: 'not sent: the batch was aborted' }, batch, i));
-    });
+    const failed = batch.indices.map((index, i) =>
+      asSent({ index, reason: 'not sent: the batch was aborted' }, batch, i),
+    );
+    report.failed.push(...failed);
+    if (failed.length > 0) settled({ indices: batch.indices, rejected: [], failed, maybeDelivered: [] });
   };
 
   const send = async (batch: PackedBatch): Promise<void> => {
@@ -182,16 +203,25 @@ export async function sendBatch(
           bad.set(index, problem);
         }
       }
-      report.rejected.push(...bad.values());
+      const rejected = [...bad.values()];
+      report.rejected.push(...rejected);
       report.accepted += batch.indices.length - bad.size;
+      settled({ indices: batch.indices, rejected, failed: [], maybeDelivered: [] });
     } catch (error) {
       if (!(error instanceof CiocError)) throw error;
       // An abort while the request was in flight: it may have arrived.
       if (error instanceof AbortedError) aborted ??= error;
       const fate = error instanceof AbortedError ? 'maybeDelivered' : fateOf(error);
-      batch.indices.forEach((index, i) => {
+      const problems = batch.indices.map((index, i) => {
         const problem: BatchItemProblem = { index, reason: error.message };
-        report[fate].push(fate === 'rejected' ? problem : asSent(problem, batch, i));
+        return fate === 'rejected' ? problem : asSent(problem, batch, i);
+      });
+      report[fate].push(...problems);
+      settled({
+        indices: batch.indices,
+        rejected: fate === 'rejected' ? problems : [],
+        failed: fate === 'failed' ? problems : [],
+        maybeDelivered: fate === 'maybeDelivered' ? problems : [],
       });
     }
   };
@@ -221,7 +251,7 @@ export async function sendBatch(
     const issues = isSendableJson(entity) ? check(entity) : jsonInputIssues(entity);
     if (issues !== undefined && issues.length > 0) {
       const first = issues[0];
-      report.rejected.push({
+      reject({
         index,
         reason: issues.map((i) => `${i.path === '' ? '' : `${i.path} `}${i.message}`).join('; '),
         ...(first === undefined || first.path === '' ? {} : { field: first.path }),
@@ -270,11 +300,13 @@ export async function sendBatch(
     if (!current.merges && isMerge(item)) current.merges = true;
     return full;
   };
+  /** An item refused before sending. */
+  const reject = (problem: BatchItemProblem): void => {
+    report.rejected.push(problem);
+    settled({ indices: [problem.index], rejected: [problem], failed: [], maybeDelivered: [] });
+  };
   const rejectTooLarge = (index: number, bytes: number): void => {
-    report.rejected.push({
-      index,
-      reason: `the item is ${bytes} bytes; at most ${V2_LIMITS.itemBytes} bytes are allowed`,
-    });
+    reject({ index, reason: `the item is ${bytes} bytes; at most ${V2_LIMITS.itemBytes} bytes are allowed` });
   };
   /** A full batch handed to `dispatch` but not yet in flight. */
   let waiting: PackedBatch | undefined;
