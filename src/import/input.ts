@@ -72,14 +72,19 @@ export async function openInput(
   let bytes = 0;
   if (file === '-') {
     const stdin = options.stdin ?? process.stdin;
-    const source = stdin instanceof Readable ? stdin : Readable.from(stdin);
-    const first = await peek(source);
+    const peeked = await peek(stdin instanceof Readable ? stdin : Readable.from(stdin));
+    const first = peeked.first;
     const gzip = first.length >= 2 && first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1];
-    const counted = source.pipe(counter((n) => (bytes += n)));
-    const stream = gzip ? counted.pipe(createGunzip()) : counted;
+    const counted = peeked.stream.pipe(counter((n) => (bytes += n)));
+    let stream: Readable = gzip ? counted.pipe(createGunzip()) : counted;
     let format = options.format;
     if (format === undefined) {
-      const text = gzip ? (await peek(stream)).toString('utf8') : first.toString('utf8');
+      let text = first.toString('utf8');
+      if (gzip) {
+        const inner = await peek(stream);
+        stream = inner.stream;
+        text = inner.first.toString('utf8');
+      }
       format = text
         .replace(/^\uFEFF/, '')
         .trimStart()
@@ -127,31 +132,24 @@ function counter(count: (n: number) => void): Transform {
   });
 }
 
-/** The first chunk of a stream, put back so that the reader still sees it. */
-async function peek(stream: Readable): Promise<Buffer> {
-  const chunk = await new Promise<Buffer>((resolve, reject) => {
-    const onReadable = (): void => {
-      const data = stream.read() as Buffer | string | null;
-      cleanup();
-      resolve(data === null ? Buffer.alloc(0) : Buffer.isBuffer(data) ? data : Buffer.from(data));
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(Buffer.alloc(0));
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      reject(error);
-    };
-    const cleanup = (): void => {
-      stream.off('readable', onReadable);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-    };
-    stream.once('readable', onReadable);
-    stream.once('end', onEnd);
-    stream.once('error', onError);
-  });
-  if (chunk.length > 0) stream.unshift(chunk);
-  return chunk;
+/** The first chunk of a stream, and a stream of all its bytes (that chunk included). */
+async function peek(source: Readable): Promise<{ first: Buffer; stream: Readable }> {
+  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<unknown>;
+  const toBuffer = (chunk: unknown): Buffer =>
+    Buffer.isBuffer(chunk)
+      ? chunk
+      : typeof chunk === 'string'
+        ? Buffer.from(chunk)
+        : Buffer.from(chunk as Uint8Array);
+  const head = await iterator.next();
+  const first = head.done === true ? Buffer.alloc(0) : toBuffer(head.value);
+  async function* all(): AsyncGenerator<Buffer> {
+    if (first.length > 0) yield first;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) return;
+      yield toBuffer(next.value);
+    }
+  }
+  return { first, stream: Readable.from(all(), { objectMode: false }) };
 }
