@@ -64,6 +64,8 @@ export interface BatchReport {
   maybeDelivered: BatchItemProblem[];
   /** HTTP requests made (retries not counted). */
   requests: number;
+  /** Bytes of those requests' bodies (retries not counted): `bytes / requests` is how full they were. */
+  bytes: number;
 }
 
 /**
@@ -151,6 +153,7 @@ export async function sendBatch(
     failed: [],
     maybeDelivered: [],
     requests: 0,
+    bytes: 0,
   };
   const inFlight = new Set<Promise<void>>();
   const settled = options.onSettled ?? ((): void => undefined);
@@ -172,6 +175,7 @@ export async function sendBatch(
 
   const send = async (batch: PackedBatch): Promise<void> => {
     report.requests += 1;
+    report.bytes += batch.length + SUFFIX.length;
     // The items are already encoded (event ids assigned once, so retries resend the same bytes).
     SUFFIX.copy(batch.body, batch.length);
     const wire = wireRequest('POST', '/v2/batch', {

@@ -119,8 +119,10 @@ export interface ImportSummary {
   /** Rows read but not acknowledged (stopped or incomplete runs): the next run sends them. */
   unacknowledged: number;
   acknowledgedThrough: number;
-  /** HTTP requests (retries not counted); dry run: requests it would take. */
+  /** HTTP requests of this run (retries not counted); dry run: requests it would take. */
   requests: number;
+  /** Bytes of this run's request bodies (retries not counted): `bytesSent / requests` is how full they were. */
+  bytesSent: number;
   /** Retries of this run, and how many answers were 429. */
   retries: number;
   rateLimited: number;
@@ -135,7 +137,7 @@ export interface ImportSummary {
 
 interface InFlightRow {
   row: number;
-  values: Record<string, unknown>;
+  read: ReadRow;
 }
 interface Requeued extends InFlightRow {
   entity: unknown;
@@ -186,7 +188,7 @@ export async function importFile(
   const delimiter = options.delimiter ?? input.defaultDelimiter;
 
   // Rows and their mapper (CSV: the header is checked against the flags and --map now).
-  let rows: AsyncGenerator<ReadRow>;
+  let rows: AsyncGenerator<ReadRow[]>;
   let mapper: RowMapper;
   if (input.format === 'csv') {
     const csv = await readCsv(input.stream, { delimiter, quote: options.quote });
@@ -249,7 +251,8 @@ export async function importFile(
       rejected: previous.rejected,
       unacknowledged: 0,
       acknowledgedThrough: previous.acknowledgedThrough,
-      requests: previous.requests,
+      requests: 0,
+      bytesSent: 0,
       retries: 0,
       rateLimited: previous.rateLimited,
       durationMs: Date.now() - started,
@@ -301,6 +304,7 @@ export async function importFile(
   let liveSent = checkpoint.accepted;
   let liveRejected = checkpoint.rejected;
   let requests = 0;
+  let bytesSent = 0;
   let retries = 0;
   let rateLimited = 0;
   const queue: Requeued[] = [];
@@ -406,7 +410,7 @@ export async function importFile(
                 row: entry.row,
                 reason: problem.problem.reason,
                 ...(problem.problem.field === undefined ? {} : { field: problem.problem.field }),
-                record: entry.values,
+                record: mapper.recordOf(entry.read),
               });
             else {
               const previousAttempts = (entry as Partial<Requeued>).attempts ?? 0;
@@ -450,40 +454,30 @@ export async function importFile(
         try {
           for (;;) {
             if (stopping()) return;
-            yield* requeuedNow();
+            if (queue.length > 0 && Date.now() >= readyAt) yield* requeuedNow();
             const next = await rows.next();
             if (next.done === true) {
               sourceDone = true;
               return;
             }
-            const read = next.value;
-            rowsRead++;
-            lastRow = read.row;
-            if (read.row <= skipThrough) {
-              phase = 'skipping';
-              continue;
+            for (const read of next.value) {
+              if (stopping()) return;
+              rowsRead++;
+              lastRow = read.row;
+              if (read.row <= skipThrough) {
+                phase = 'skipping';
+                continue;
+              }
+              phase = 'importing';
+              const result = toEntity(read, mapper, ids, options.kind, checkpoint.startedAt);
+              if ('reason' in result) {
+                settleRow(read.row, result);
+                advance();
+                continue;
+              }
+              take({ row: read.row, read });
+              yield result.entity;
             }
-            phase = 'importing';
-            if (read.values === undefined) {
-              settleRow(read.row, { row: read.row, reason: read.problem ?? 'unreadable', raw: read.raw });
-              advance();
-              continue;
-            }
-            const mapped = mapper.map(read.values);
-            if ('reason' in mapped) {
-              settleRow(read.row, {
-                row: read.row,
-                reason: mapped.reason,
-                ...(mapped.field === undefined ? {} : { field: mapped.field }),
-                record: read.values,
-              });
-              advance();
-              continue;
-            }
-            if (options.kind === 'events')
-              mapped.entity['id'] = ids.idFor(read.row, mapped.timeMs ?? checkpoint.startedAt);
-            take({ row: read.row, values: read.values });
-            yield mapped.entity;
           }
         } catch (error) {
           fatal ??= error;
@@ -513,10 +507,12 @@ export async function importFile(
         try {
           const report = await sendBatch(trackClient, source, batchOptions);
           requests += report.requests;
+          bytesSent += report.bytes;
           checkpoint.requests += report.requests;
         } catch (error) {
           if (!(error instanceof BatchAbortedError)) throw error;
           requests += error.report.requests;
+          bytesSent += error.report.bytes;
           checkpoint.requests += error.report.requests;
         }
       };
@@ -579,6 +575,7 @@ export async function importFile(
     unacknowledged,
     acknowledgedThrough: checkpoint.acknowledgedThrough,
     requests: options.dryRun === true ? checkpoint.requests : requests,
+    bytesSent,
     retries,
     rateLimited,
     durationMs,
@@ -596,9 +593,30 @@ export async function importFile(
   return summary;
 }
 
+/** A row as the entity to send, or its reject line. */
+function toEntity(
+  read: ReadRow,
+  mapper: RowMapper,
+  ids: EventIds,
+  kind: string,
+  startedAt: number,
+): { entity: Record<string, unknown> } | RejectLine {
+  if (read.problem !== undefined) return { row: read.row, reason: read.problem, raw: read.raw };
+  const mapped = read.fields !== undefined ? mapper.mapFields(read.fields) : mapper.map(read.values ?? {});
+  if ('reason' in mapped)
+    return {
+      row: read.row,
+      reason: mapped.reason,
+      ...(mapped.field === undefined ? {} : { field: mapped.field }),
+      record: mapper.recordOf(read),
+    };
+  if (kind === 'events') mapped.entity['id'] = ids.idFor(read.row, mapped.timeMs ?? startedAt);
+  return mapped;
+}
+
 /** Maps and validates every row as the batch builder would, and counts the requests it would take. */
 async function dryRun(
-  rows: AsyncGenerator<ReadRow>,
+  rows: AsyncGenerator<ReadRow[]>,
   mapper: RowMapper,
   ids: EventIds,
   startedAt: number,
@@ -612,47 +630,39 @@ async function dryRun(
   let requests = 0;
   let batchBytes = 0;
   let last = 0;
-  for await (const read of rows) {
-    last = read.row;
-    onRow(read.row);
-    if (read.values === undefined) {
-      reject({ row: read.row, reason: read.problem ?? 'unreadable', raw: read.raw });
-      continue;
+  for await (const batch of rows) {
+    for (const read of batch) {
+      last = read.row;
+      onRow(read.row);
+      const result = toEntity(read, mapper, ids, options.kind, startedAt);
+      if ('reason' in result) {
+        reject(result);
+        continue;
+      }
+      const issues = check(result.entity);
+      if (issues !== undefined && issues.length > 0) {
+        reject({
+          row: read.row,
+          reason: issues.map((i) => `${i.path} ${i.message}`.trim()).join('; '),
+          record: mapper.recordOf(read),
+        });
+        continue;
+      }
+      const bytes = Buffer.byteLength(JSON.stringify(result.entity), 'utf8');
+      if (bytes > V2_LIMITS.itemBytes) {
+        reject({
+          row: read.row,
+          reason: `the item is ${String(bytes)} bytes; at most ${String(V2_LIMITS.itemBytes)} bytes are allowed`,
+          record: mapper.recordOf(read),
+        });
+        continue;
+      }
+      valid++;
+      if (batchBytes === 0 || batchBytes + bytes + 1 + 2 > maxBytes) {
+        requests++;
+        batchBytes = 10 + bytes;
+      } else batchBytes += bytes + 1;
     }
-    const mapped = mapper.map(read.values);
-    if ('reason' in mapped) {
-      reject({
-        row: read.row,
-        reason: mapped.reason,
-        ...(mapped.field === undefined ? {} : { field: mapped.field }),
-        record: read.values,
-      });
-      continue;
-    }
-    if (options.kind === 'events') mapped.entity['id'] = ids.idFor(read.row, mapped.timeMs ?? startedAt);
-    const issues = check(mapped.entity);
-    if (issues !== undefined && issues.length > 0) {
-      reject({
-        row: read.row,
-        reason: issues.map((i) => `${i.path} ${i.message}`.trim()).join('; '),
-        record: read.values,
-      });
-      continue;
-    }
-    const bytes = Buffer.byteLength(JSON.stringify(mapped.entity), 'utf8');
-    if (bytes > V2_LIMITS.itemBytes) {
-      reject({
-        row: read.row,
-        reason: `the item is ${String(bytes)} bytes; at most ${String(V2_LIMITS.itemBytes)} bytes are allowed`,
-        record: read.values,
-      });
-      continue;
-    }
-    valid++;
-    if (batchBytes === 0 || batchBytes + bytes + 1 + 2 > maxBytes) {
-      requests++;
-      batchBytes = 10 + bytes;
-    } else batchBytes += bytes + 1;
   }
   return { rows: last, valid, requests };
 }

@@ -46,6 +46,14 @@ export interface RowProblem {
   field?: string;
 }
 
+type Role =
+  | { kind: 'identifier' | 'name' | 'timestamp'; column?: undefined }
+  | { kind: 'drop'; column: string; to: string; type: undefined }
+  | { kind: 'attribute'; column: string; to: string; type: ColumnType | undefined; mapped: boolean };
+const IDENTIFIER: Role = { kind: 'identifier' };
+const NAME: Role = { kind: 'name' };
+const TIMESTAMP: Role = { kind: 'timestamp' };
+
 interface PlannedColumn {
   to: string;
   type: ColumnType | undefined;
@@ -184,83 +192,125 @@ export class RowMapper {
     }
   }
 
-  /** Row values → an entity, or the reason the row cannot be sent. */
+  /** What each column of the header does (CSV: computed once). */
+  private roles: readonly Role[] | undefined;
+  /** NDJSON: the role of each key seen so far. */
+  private readonly roleCache = new Map<string, Role>();
+
+  private roleOf(column: string): Role {
+    if (column === this.identifierColumn) return IDENTIFIER;
+    if (column === this.nameColumn) return NAME;
+    if (column === this.timestampColumn) return TIMESTAMP;
+    const planned = this.plan.get(column);
+    if (planned === null) return { kind: 'drop', column, to: column, type: undefined };
+    if (planned === undefined) return { kind: 'attribute', column, to: column, type: undefined, mapped: false };
+    return { kind: 'attribute', column, to: planned.to, type: planned.type, mapped: true };
+  }
+
+  /** A CSV record (its fields in header order) → an entity, or the reason it cannot be sent. */
+  mapFields(fields: readonly string[]): MappedRow | RowProblem {
+    const columns = this.columns ?? [];
+    this.roles ??= columns.map((c) => this.roleOf(c));
+    return this.build(columns, this.roles, fields, true);
+  }
+
+  /** An NDJSON object → an entity, or the reason it cannot be sent. */
   map(values: Record<string, unknown>): MappedRow | RowProblem {
+    const columns = Object.keys(values);
+    const roles = columns.map((c) => {
+      let role = this.roleCache.get(c);
+      if (role === undefined) {
+        role = this.roleOf(c);
+        this.roleCache.set(c, role);
+      }
+      return role;
+    });
+    return this.build(
+      columns,
+      roles,
+      columns.map((c) => values[c]),
+      false,
+    );
+  }
+
+  private build(
+    columns: readonly string[],
+    roles: readonly Role[],
+    fields: readonly unknown[],
+    csv: boolean,
+  ): MappedRow | RowProblem {
     const o = this.options;
-    const identifier = this.cell(values, this.identifierColumn);
+    let identifier: unknown;
+    const attributes: Record<string, unknown> = {};
+    let count = 0;
+    let timeMs: number | undefined;
+    let name: string | undefined = o.eventName;
+    for (let i = 0; i < roles.length; i++) {
+      const role = roles[i] as Role;
+      const raw = fields[i];
+      switch (role.kind) {
+        case 'identifier':
+          identifier = raw;
+          continue;
+        case 'name':
+          if (typeof raw !== 'string' || raw.trim() === '')
+            return { reason: `no event name in ${String(columns[i])}`, field: String(columns[i]) };
+          name = raw.trim();
+          continue;
+        case 'timestamp': {
+          if (raw === '' || raw === null || raw === undefined) continue;
+          const seconds = toUnix(raw);
+          if (seconds === undefined)
+            return {
+              reason: `${role.column ?? String(columns[i])}: ${JSON.stringify(raw)} is not a unix timestamp or an ISO 8601 date`,
+              field: String(columns[i]),
+            };
+          timeMs = seconds * 1000;
+          continue;
+        }
+        case 'drop':
+          this.seen.add(role.column);
+          continue;
+        case 'attribute':
+          break;
+      }
+      if (role.mapped === true) this.seen.add(role.column);
+      let value: unknown = raw;
+      if (csv && raw === '') {
+        // A CSV empty cell: left out, or a clearing null with --empty-as-null.
+        if (o.emptyAsNull !== true) continue;
+        value = null;
+      } else if (role.type !== undefined && value !== null) {
+        const converted = convert(value, role.type);
+        if (converted === undefined)
+          return { reason: `${role.column}: ${JSON.stringify(value)} is not ${typeName(role.type)}`, field: role.column };
+        value = converted.value;
+      }
+      if (utf8(role.to) > TRACK_LIMITS.attributeNameBytes)
+        return {
+          reason: `the attribute name ${JSON.stringify(role.to.slice(0, 40))}… is longer than ${TRACK_LIMITS.attributeNameBytes} bytes`,
+          field: role.column,
+        };
+      if (typeof value === 'string' && o.kind !== 'events' && utf8(value) > TRACK_LIMITS.attributeValueBytes)
+        return {
+          reason: `${role.column} is ${Buffer.byteLength(value, 'utf8')} bytes; an attribute value may be at most ${TRACK_LIMITS.attributeValueBytes} bytes`,
+          field: role.column,
+        };
+      attributes[role.to] = value;
+      count++;
+    }
     if (identifier === undefined || identifier === null || identifier === '')
-      return {
-        reason: `no ${this.identifierColumn} (the identifier column is empty)`,
-        field: this.identifierColumn,
-      };
+      return { reason: `no ${this.identifierColumn} (the identifier column is empty)`, field: this.identifierColumn };
     if (typeof identifier !== 'string' && typeof identifier !== 'number')
       return { reason: `${this.identifierColumn} must be text or a number`, field: this.identifierColumn };
     const idText = typeof identifier === 'string' ? identifier.trim() : String(identifier);
+    if (idText === '')
+      return { reason: `no ${this.identifierColumn} (the identifier column is empty)`, field: this.identifierColumn };
     if (utf8(idText) > TRACK_LIMITS.identifierBytes)
       return {
         reason: `${this.identifierColumn} is longer than ${TRACK_LIMITS.identifierBytes} bytes`,
         field: this.identifierColumn,
       };
-    const attributes: Record<string, unknown> = {};
-    let count = 0;
-    let timeMs: number | undefined;
-    let name: string | undefined = o.eventName;
-    for (const column in values) {
-      const raw = values[column];
-      if (column === this.identifierColumn) continue;
-      if (column === this.nameColumn) {
-        if (typeof raw !== 'string' || raw.trim() === '')
-          return { reason: `no event name in ${column}`, field: column };
-        name = raw.trim();
-        continue;
-      }
-      if (column === this.timestampColumn) {
-        if (raw === '' || raw === null || raw === undefined) continue;
-        const seconds = toUnix(raw);
-        if (seconds === undefined)
-          return {
-            reason: `${column}: ${JSON.stringify(raw)} is not a unix timestamp or an ISO 8601 date`,
-            field: column,
-          };
-        timeMs = seconds * 1000;
-        continue;
-      }
-      let to = column;
-      let type: ColumnType | undefined;
-      const planned = this.plan.get(column);
-      if (planned === null) {
-        this.seen.add(column);
-        continue;
-      }
-      if (planned !== undefined) {
-        this.seen.add(column);
-        to = planned.to;
-        type = planned.type;
-      }
-      let value: unknown = raw;
-      if (value === '' && typeof raw === 'string' && this.columns !== undefined) {
-        // A CSV empty cell: left out, or a clearing null with --empty-as-null.
-        if (o.emptyAsNull !== true) continue;
-        value = null;
-      } else if (type !== undefined && value !== null) {
-        const converted = convert(value, type);
-        if (converted === undefined)
-          return { reason: `${column}: ${JSON.stringify(value)} is not ${typeName(type)}`, field: column };
-        value = converted.value;
-      }
-      if (utf8(to) > TRACK_LIMITS.attributeNameBytes)
-        return {
-          reason: `the attribute name ${JSON.stringify(to.slice(0, 40))}… is longer than ${TRACK_LIMITS.attributeNameBytes} bytes`,
-          field: column,
-        };
-      if (typeof value === 'string' && o.kind !== 'events' && utf8(value) > TRACK_LIMITS.attributeValueBytes)
-        return {
-          reason: `${column} is ${Buffer.byteLength(value, 'utf8')} bytes; an attribute value may be at most ${TRACK_LIMITS.attributeValueBytes} bytes`,
-          field: column,
-        };
-      attributes[to] = value;
-      count++;
-    }
     if (o.kind !== 'events' && count > TRACK_LIMITS.attributesPerCall)
       return { reason: `${count} attributes; at most ${TRACK_LIMITS.attributesPerCall} per row` };
     if (o.kind === 'objects') {
@@ -280,20 +330,24 @@ export class RowMapper {
       if (count > 0) entity['attributes'] = attributes;
       return { entity };
     }
-    if (name === undefined)
-      return {
-        reason: 'no event name',
-        ...(this.nameColumn === undefined ? {} : { field: this.nameColumn }),
-      };
+    const nameField = this.nameColumn === undefined ? {} : { field: this.nameColumn };
+    if (name === undefined) return { reason: 'no event name', ...nameField };
     if (utf8(name) > TRACK_LIMITS.eventNameBytes)
-      return {
-        reason: `the event name is longer than ${TRACK_LIMITS.eventNameBytes} bytes`,
-        ...(this.nameColumn === undefined ? {} : { field: this.nameColumn }),
-      };
+      return { reason: `the event name is longer than ${TRACK_LIMITS.eventNameBytes} bytes`, ...nameField };
     const entity: Record<string, unknown> = { type: 'person', action: 'event', identifiers, name };
     if (timeMs !== undefined) entity['timestamp'] = timeMs / 1000;
     if (count > 0) entity['attributes'] = attributes;
     return timeMs === undefined ? { entity } : { entity, timeMs };
+  }
+
+  /** The original row, for the rejects file: CSV fields by column name, or the NDJSON object. */
+  recordOf(read: { fields?: readonly string[]; values?: Record<string, unknown> }): unknown {
+    if (read.fields === undefined) return read.values;
+    const record: Record<string, string> = {};
+    (this.columns ?? []).forEach((column, i) => {
+      record[column] = read.fields?.[i] ?? '';
+    });
+    return record;
   }
 
   /** `--map` columns no row had (NDJSON has no header to check them against up front). */
@@ -301,9 +355,6 @@ export class RowMapper {
     return [...this.plan.keys()].filter((c) => !this.seen.has(c));
   }
 
-  private cell(values: Record<string, unknown>, column: string): unknown {
-    return values[column];
-  }
 }
 
 function missingColumn(column: string, flag: string, columns: readonly string[]): ValidationError {

@@ -11,7 +11,9 @@ import { ValidationError } from '../errors.js';
 
 export interface ReadRow {
   row: number;
-  /** Column → value (CSV: strings). Absent when the row could not be read. */
+  /** CSV: the record's fields, in header order. */
+  fields?: string[];
+  /** NDJSON: the line's object. */
   values?: Record<string, unknown>;
   /** Why the row could not be read. */
   problem?: string;
@@ -24,11 +26,11 @@ export interface CsvOptions {
   quote?: string | undefined;
 }
 
-/** The header, then the rows of a CSV stream. */
+/** The header, then the rows of a CSV stream, in batches (as many as each chunk of input holds). */
 export async function readCsv(
   stream: Readable,
   options: CsvOptions,
-): Promise<{ columns: string[]; rows: AsyncGenerator<ReadRow> }> {
+): Promise<{ columns: string[]; rows: AsyncGenerator<ReadRow[]> }> {
   // Loaded here, so that `import 'customerio-connectors'` does not load a CSV parser.
   const { parse } = await import('csv-parse');
   const parser = stream.pipe(
@@ -42,10 +44,13 @@ export async function readCsv(
   );
   // A read error of the source (a corrupt gzip stream) ends the parser with it.
   stream.once('error', (error) => parser.destroy(error));
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
-  const first = await next(iterator, 0);
-  if (first.done === true) throw new ValidationError('The CSV file is empty: it needs a header row');
-  const columns = first.value.map((c) => c.trim());
+  const records = recordBatches(parser);
+  let row = 0;
+  const first = await next(records, row);
+  const header = first.done === true ? undefined : first.value.shift();
+  if (first.done === true || header === undefined)
+    throw new ValidationError('The CSV file is empty: it needs a header row');
+  const columns = header.map((c) => c.trim());
   const problems: string[] = [];
   const seen = new Set<string>();
   columns.forEach((column, i) => {
@@ -58,31 +63,61 @@ export async function readCsv(
       'The CSV header cannot be used',
       problems.map((message) => ({ path: '', message })),
     );
-  async function* rows(): AsyncGenerator<ReadRow> {
-    let row = 0;
-    const width = columns.length;
-    for (;;) {
-      const result = await next(iterator, row);
-      if (result.done === true) return;
-      const record = result.value;
+  const width = columns.length;
+  const toRows = (batch: string[][]): ReadRow[] =>
+    batch.map((fields) => {
       row++;
-      if (record.length !== width) {
-        yield {
-          row,
-          problem: `the row has ${String(record.length)} fields; the header has ${String(width)}`,
-          raw: record,
-        };
-        continue;
-      }
-      const values: Record<string, unknown> = {};
-      for (let i = 0; i < width; i++) values[columns[i] as string] = record[i];
-      yield { row, values };
+      return fields.length === width
+        ? { row, fields }
+        : {
+            row,
+            problem: `the row has ${String(fields.length)} fields; the header has ${String(width)}`,
+            raw: fields,
+          };
+    });
+  async function* rows(): AsyncGenerator<ReadRow[]> {
+    if (first.value !== undefined && first.value.length > 0) yield toRows(first.value);
+    for (;;) {
+      const result = await next(records, row);
+      if (result.done === true) return;
+      yield toRows(result.value);
     }
   }
   return { columns, rows: rows() };
 }
 
-async function next(iterator: AsyncIterator<string[]>, row: number): Promise<IteratorResult<string[]>> {
+/** The records of an object stream, as many at a time as are ready (one promise per batch, not per record). */
+async function* recordBatches(parser: Readable): AsyncGenerator<string[][]> {
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  parser.on('readable', () => wake?.());
+  parser.on('end', () => {
+    ended = true;
+    wake?.();
+  });
+  parser.on('error', (error: Error) => {
+    failure = error;
+    wake?.();
+  });
+  for (;;) {
+    if (failure !== undefined) throw failure;
+    const batch: string[][] = [];
+    let record: unknown;
+    while ((record = parser.read()) !== null) batch.push(record as string[]);
+    if (batch.length > 0) yield batch;
+    else if (ended) return;
+    else
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+  }
+}
+
+async function next(
+  iterator: AsyncIterator<string[][]>,
+  row: number,
+): Promise<IteratorResult<string[][]>> {
   try {
     return await iterator.next();
   } catch (error) {
@@ -97,8 +132,8 @@ async function next(iterator: AsyncIterator<string[]>, row: number): Promise<Ite
   }
 }
 
-/** The rows of an NDJSON stream: one JSON object per line (blank lines skipped). */
-export async function* readNdjson(stream: Readable): AsyncGenerator<ReadRow> {
+/** The rows of an NDJSON stream: one JSON object per line (blank lines skipped), in batches. */
+export async function* readNdjson(stream: Readable): AsyncGenerator<ReadRow[]> {
   stream.setEncoding('utf8');
   let rest = '';
   let row = 0;
@@ -126,13 +161,15 @@ export async function* readNdjson(stream: Readable): AsyncGenerator<ReadRow> {
       }
       let start = 0;
       let end = text.indexOf('\n', start);
+      const batch: ReadRow[] = [];
       while (end !== -1) {
         const read = parseLine(text.slice(start, end));
-        if (read !== undefined) yield read;
+        if (read !== undefined) batch.push(read);
         start = end + 1;
         end = text.indexOf('\n', start);
       }
       rest = text.slice(start);
+      if (batch.length > 0) yield batch;
     }
   } catch (error) {
     const code = (error as { code?: unknown }).code;
@@ -143,5 +180,5 @@ export async function* readNdjson(stream: Readable): AsyncGenerator<ReadRow> {
     throw error;
   }
   const last = parseLine(rest);
-  if (last !== undefined) yield last;
+  if (last !== undefined) yield [last];
 }
