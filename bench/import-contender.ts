@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse';
 import { TrackClient } from 'customerio-node';
-import { createClient } from '../src/client.js';
-import { importFile } from '../src/import/import-file.js';
+import { createClient } from '../dist/client.js';
+import { importFile } from '../dist/import/import-file.js';
 import { peakRssMb, SITE_ID, TRACK_KEY } from './support.js';
 
 const [mode = 'csv-parse', file = '', url = '', secondsText = '10'] = process.argv.slice(2);

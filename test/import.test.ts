@@ -293,7 +293,15 @@ describe('importFile: delivery', () => {
         row: 4,
         reason: 'refused by Customer.io',
         field: 'name',
-        record: { id: 'p3', name: 'e', n: 3 },
+        // The item as it was sent, with its id.
+        item: {
+          type: 'person',
+          action: 'event',
+          identifiers: { id: 'p3' },
+          name: 'e',
+          attributes: { n: 3 },
+          id: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/) as unknown,
+        },
       },
     ]);
   });

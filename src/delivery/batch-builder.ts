@@ -30,9 +30,9 @@ export interface BatchItemProblem {
   reason: string;
   field?: string;
   /**
-   * `failed` and `maybeDelivered` only: the item exactly as it was sent, with the `id` it was sent
-   * with (person events, pages and screens). Resend this, not your original: the same id lets
-   * Customer.io deduplicate an event that did arrive.
+   * The item exactly as it was sent, with the `id` it was sent with (person events, pages and
+   * screens): `failed`, `maybeDelivered`, and `rejected` by Customer.io (207). Resend this, not
+   * your original: the same id lets Customer.io deduplicate an event that did arrive.
    */
   entity?: unknown;
   /** The event `id` the item was sent with, when it has one. */
@@ -108,6 +108,11 @@ export interface BatchOptions extends Omit<CallOptions, 'signal'> {
    * its "acknowledged up to" mark). Must not throw.
    */
   onSettled?: ((settled: SettledItems) => void) | undefined;
+  /**
+   * The input yields arrays of entities (a streaming producer's batches), taken in order as if
+   * yielded one by one: one promise per array instead of one per item.
+   */
+  chunks?: boolean | undefined;
 }
 
 /**
@@ -204,7 +209,7 @@ export async function sendBatch(
             typeof e.message === 'string' ? e.message : typeof e.reason === 'string' ? e.reason : 'rejected';
           const problem: BatchItemProblem = { index, reason };
           if (typeof e.field === 'string' && e.field !== '') problem.field = e.field;
-          bad.set(index, problem);
+          bad.set(index, asSent(problem, batch, position));
         }
       }
       const rejected = [...bad.values()];
@@ -236,14 +241,23 @@ export async function sendBatch(
       await Promise.race(inFlight);
       checkAbort();
     }
-    const promise = send(batch).finally(() => inFlight.delete(promise));
+    const promise = send(batch).finally(() => {
+      inFlight.delete(promise);
+      // The request is over (answered, or failed and reported): its buffer can carry the next one.
+      if (spare.length <= concurrency) spare.push(batch.body);
+    });
     inFlight.add(promise);
   };
 
   const check = checkerFor(V2Entity);
   const capacity = maxBytes + SLACK_BYTES;
+  /**
+   * Bodies of finished requests, reused: a long input allocates `concurrency + 2` buffers of about
+   * 600 KB, not one per request (external memory that the GC frees late, and that grows the RSS).
+   */
+  const spare: Buffer[] = [];
   const newBatch = (): PackedBatch => {
-    const body = Buffer.allocUnsafe(capacity);
+    const body = spare.pop() ?? Buffer.allocUnsafe(capacity);
     PREFIX.copy(body, 0);
     return { indices: [], ends: [], body, length: PREFIX.length, merges: false };
   };
@@ -325,6 +339,13 @@ export async function sendBatch(
       for (const entity of entities) {
         const full = add(entity);
         if (full !== undefined) await flush(full);
+      }
+    } else if (options.chunks === true) {
+      for await (const chunk of entities) {
+        for (const entity of chunk as readonly unknown[]) {
+          const full = add(entity);
+          if (full !== undefined) await flush(full);
+        }
       }
     } else {
       for await (const entity of entities) {

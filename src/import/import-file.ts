@@ -135,11 +135,8 @@ export interface ImportSummary {
   warnings: string[];
 }
 
-interface InFlightRow {
+interface Requeued {
   row: number;
-  read: ReadRow;
-}
-interface Requeued extends InFlightRow {
   entity: unknown;
   attempts: number;
   reason: string;
@@ -148,8 +145,12 @@ interface RejectLine {
   row: number;
   reason: string;
   field?: string;
+  /** The row as read (CSV: by column name). */
   record?: unknown;
+  /** A row that could not be read: its text (NDJSON) or fields (CSV). */
   raw?: unknown;
+  /** A row Customer.io refused: the item as it was sent. */
+  item?: unknown;
 }
 
 /** Imports a file; see the module comment. Dry runs need no client. */
@@ -387,12 +388,13 @@ export async function importFile(
       sourceDone = true;
     } else {
       const trackClient = client as Client<'track'>;
-      /** sendBatch index → the row it carries, per call. */
-      let inFlight = new Map<number, InFlightRow>();
-      let nextIndex = 0;
-      const take = (entry: InFlightRow): void => {
-        inFlight.set(nextIndex++, entry);
-      };
+      /**
+       * sendBatch index → the row number it carries, per call. Only numbers: rows in flight keep
+       * nothing alive (what a refused row held comes back from sendBatch as it was sent).
+       */
+      let inFlight = new IndexWindow();
+      /** Rows sent again after a transport failure → the rounds they have had. */
+      const attempts = new Map<number, number>();
       const onSettled = (settled: SettledItems): void => {
         try {
           const problems = new Map<number, { problem: BatchItemProblem; fate: 'rejected' | 'retry' }>();
@@ -400,26 +402,28 @@ export async function importFile(
           for (const p of settled.failed) problems.set(p.index, { problem: p, fate: 'retry' });
           for (const p of settled.maybeDelivered) problems.set(p.index, { problem: p, fate: 'retry' });
           for (const index of settled.indices) {
-            const entry = inFlight.get(index);
-            if (entry === undefined) continue;
-            inFlight.delete(index);
-            const problem = problems.get(index);
-            if (problem === undefined) settleRow(entry.row, null);
-            else if (problem.fate === 'rejected')
-              settleRow(entry.row, {
-                row: entry.row,
+            const row = inFlight.take(index);
+            if (row === undefined) continue;
+            const problem = problems.size === 0 ? undefined : problems.get(index);
+            if (problem === undefined) {
+              if (attempts.size > 0) attempts.delete(row);
+              settleRow(row, null);
+            } else if (problem.fate === 'rejected') {
+              if (attempts.size > 0) attempts.delete(row);
+              settleRow(row, {
+                row,
                 reason: problem.problem.reason,
                 ...(problem.problem.field === undefined ? {} : { field: problem.problem.field }),
-                record: mapper.recordOf(entry.read),
+                ...(problem.problem.entity === undefined ? {} : { item: problem.problem.entity }),
               });
-            else {
-              const previousAttempts = (entry as Partial<Requeued>).attempts ?? 0;
+            } else {
               const requeued: Requeued = {
-                ...entry,
+                row,
                 entity: problem.problem.entity,
-                attempts: previousAttempts + 1,
+                attempts: (attempts.get(row) ?? 0) + 1,
                 reason: problem.problem.reason,
               };
+              attempts.set(row, requeued.attempts);
               // Stopping: left unacknowledged, for the next run.
               if (stopping()) continue;
               if (requeued.attempts > (options.rounds ?? 3)) givenUp ??= requeued;
@@ -443,25 +447,29 @@ export async function importFile(
         options.signal?.aborted === true ||
         givenUp !== undefined ||
         fatal !== undefined;
-      const requeuedNow = function* (): Generator {
-        if (queue.length === 0 || Date.now() < readyAt) return;
-        for (const item of queue.splice(0)) {
-          take(item);
-          yield item.entity;
-        }
+      /** The rows waiting to be sent again, if their pause is over. */
+      const requeuedNow = (): unknown[] => {
+        if (queue.length === 0 || Date.now() < readyAt) return [];
+        return queue.splice(0).map((item) => {
+          inFlight.push(item.row);
+          return item.entity;
+        });
       };
-      async function* fromFile(): AsyncGenerator {
+      // Entities go to sendBatch in arrays (`chunks`): one per chunk of the file.
+      async function* fromFile(): AsyncGenerator<unknown[]> {
         try {
           for (;;) {
             if (stopping()) return;
-            if (queue.length > 0 && Date.now() >= readyAt) yield* requeuedNow();
+            const again = requeuedNow();
+            if (again.length > 0) yield again;
             const next = await rows.next();
             if (next.done === true) {
               sourceDone = true;
               return;
             }
+            const chunk: unknown[] = [];
             for (const read of next.value) {
-              if (stopping()) return;
+              if (stopping()) break;
               rowsRead++;
               lastRow = read.row;
               if (read.row <= skipThrough) {
@@ -475,17 +483,20 @@ export async function importFile(
                 advance();
                 continue;
               }
-              take({ row: read.row, read });
-              yield result.entity;
+              inFlight.push(read.row);
+              chunk.push(result.entity);
+              // Small arrays: entities waiting in a long one would outlive young-generation GCs.
+              if (chunk.length === 256) yield chunk.splice(0);
             }
+            if (chunk.length > 0) yield chunk;
           }
         } catch (error) {
           fatal ??= error;
         }
       }
-      async function* fromQueue(): AsyncGenerator {
+      async function* fromQueue(): AsyncGenerator<unknown[]> {
         // Failures of this round wait for the next one (after its pause).
-        while (!stopping() && queue.length > 0 && Date.now() >= readyAt) yield* requeuedNow();
+        while (!stopping() && queue.length > 0 && Date.now() >= readyAt) yield requeuedNow();
       }
       const batchOptions: BatchOptions = {
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
@@ -493,6 +504,7 @@ export async function importFile(
         maxRetries: options.maxRetries,
         signal: options.signal,
         onSettled,
+        chunks: true,
         onEvent: (event) => {
           if (event.type === 'retry') retries++;
           if ((event.type === 'retry' || event.type === 'give_up') && event.cause === '429') {
@@ -502,8 +514,7 @@ export async function importFile(
         },
       };
       const run = async (source: AsyncIterable<unknown>): Promise<void> => {
-        inFlight = new Map();
-        nextIndex = 0;
+        inFlight = new IndexWindow();
         try {
           const report = await sendBatch(trackClient, source, batchOptions);
           requests += report.requests;
@@ -591,6 +602,34 @@ export async function importFile(
   phase = 'finishing';
   emit(progress());
   return summary;
+}
+
+/**
+ * Values under consecutive keys from 0 (sendBatch's indices), mostly taken in order: an array
+ * whose taken front is dropped now and then, instead of a Map entry per row.
+ */
+class IndexWindow {
+  private items: (number | undefined)[] = [];
+  /** The key of items[0]. */
+  private base = 0;
+  private head = 0;
+
+  push(value: number): void {
+    this.items.push(value);
+  }
+
+  take(key: number): number | undefined {
+    const at = key - this.base;
+    const value = this.items[at];
+    this.items[at] = undefined;
+    while (this.head < this.items.length && this.items[this.head] === undefined) this.head++;
+    if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.base += this.head;
+      this.head = 0;
+    }
+    return value;
+  }
 }
 
 /** A row as the entity to send, or its reject line. */

@@ -33,7 +33,7 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 export async function fingerprintFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 18 })) {
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
   }
@@ -109,7 +109,7 @@ export async function openInput(
     throw new ValidationError(
       `Cannot tell the format of ${file} from its name: give --format csv or --format ndjson`,
     );
-  const source = createReadStream(file, { highWaterMark: 1 << 18 });
+  const source = createReadStream(file, { highWaterMark: 1 << 16 });
   const counted = source.pipe(counter((n) => (bytes += n)));
   const stream = gzip ? counted.pipe(createGunzip()) : counted;
   return {

@@ -203,7 +203,8 @@ export class RowMapper {
     if (column === this.timestampColumn) return TIMESTAMP;
     const planned = this.plan.get(column);
     if (planned === null) return { kind: 'drop', column, to: column, type: undefined };
-    if (planned === undefined) return { kind: 'attribute', column, to: column, type: undefined, mapped: false };
+    if (planned === undefined)
+      return { kind: 'attribute', column, to: column, type: undefined, mapped: false };
     return { kind: 'attribute', column, to: planned.to, type: planned.type, mapped: true };
   }
 
@@ -283,7 +284,10 @@ export class RowMapper {
       } else if (role.type !== undefined && value !== null) {
         const converted = convert(value, role.type);
         if (converted === undefined)
-          return { reason: `${role.column}: ${JSON.stringify(value)} is not ${typeName(role.type)}`, field: role.column };
+          return {
+            reason: `${role.column}: ${JSON.stringify(value)} is not ${typeName(role.type)}`,
+            field: role.column,
+          };
         value = converted.value;
       }
       if (utf8(role.to) > TRACK_LIMITS.attributeNameBytes)
@@ -300,12 +304,18 @@ export class RowMapper {
       count++;
     }
     if (identifier === undefined || identifier === null || identifier === '')
-      return { reason: `no ${this.identifierColumn} (the identifier column is empty)`, field: this.identifierColumn };
+      return {
+        reason: `no ${this.identifierColumn} (the identifier column is empty)`,
+        field: this.identifierColumn,
+      };
     if (typeof identifier !== 'string' && typeof identifier !== 'number')
       return { reason: `${this.identifierColumn} must be text or a number`, field: this.identifierColumn };
     const idText = typeof identifier === 'string' ? identifier.trim() : String(identifier);
     if (idText === '')
-      return { reason: `no ${this.identifierColumn} (the identifier column is empty)`, field: this.identifierColumn };
+      return {
+        reason: `no ${this.identifierColumn} (the identifier column is empty)`,
+        field: this.identifierColumn,
+      };
     if (utf8(idText) > TRACK_LIMITS.identifierBytes)
       return {
         reason: `${this.identifierColumn} is longer than ${TRACK_LIMITS.identifierBytes} bytes`,
@@ -354,7 +364,6 @@ export class RowMapper {
   unseenMapColumns(): string[] {
     return [...this.plan.keys()].filter((c) => !this.seen.has(c));
   }
-
 }
 
 function missingColumn(column: string, flag: string, columns: readonly string[]): ValidationError {

@@ -114,10 +114,7 @@ async function* recordBatches(parser: Readable): AsyncGenerator<string[][]> {
   }
 }
 
-async function next(
-  iterator: AsyncIterator<string[][]>,
-  row: number,
-): Promise<IteratorResult<string[][]>> {
+async function next(iterator: AsyncIterator<string[][]>, row: number): Promise<IteratorResult<string[][]>> {
   try {
     return await iterator.next();
   } catch (error) {
