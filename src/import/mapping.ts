@@ -263,7 +263,7 @@ export class RowMapper {
           const seconds = toUnix(raw);
           if (seconds === undefined)
             return {
-              reason: `${role.column ?? String(columns[i])}: ${JSON.stringify(raw)} is not a unix timestamp or an ISO 8601 date`,
+              reason: `${String(columns[i])}: ${JSON.stringify(raw)} is not a unix timestamp or an ISO 8601 date`,
               field: String(columns[i]),
             };
           timeMs = seconds * 1000;
@@ -275,7 +275,7 @@ export class RowMapper {
         case 'attribute':
           break;
       }
-      if (role.mapped === true) this.seen.add(role.column);
+      if (role.mapped) this.seen.add(role.column);
       let value: unknown = raw;
       if (csv && raw === '') {
         // A CSV empty cell: left out, or a clearing null with --empty-as-null.

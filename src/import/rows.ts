@@ -47,9 +47,9 @@ export async function readCsv(
   const records = recordBatches(parser);
   let row = 0;
   const first = await next(records, row);
-  const header = first.done === true ? undefined : first.value.shift();
-  if (first.done === true || header === undefined)
-    throw new ValidationError('The CSV file is empty: it needs a header row');
+  const firstRecords: string[][] = first.done === true ? [] : first.value;
+  const header = firstRecords.shift();
+  if (header === undefined) throw new ValidationError('The CSV file is empty: it needs a header row');
   const columns = header.map((c) => c.trim());
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -76,7 +76,7 @@ export async function readCsv(
           };
     });
   async function* rows(): AsyncGenerator<ReadRow[]> {
-    if (first.value !== undefined && first.value.length > 0) yield toRows(first.value);
+    if (firstRecords.length > 0) yield toRows(firstRecords);
     for (;;) {
       const result = await next(records, row);
       if (result.done === true) return;
@@ -106,6 +106,8 @@ async function* recordBatches(parser: Readable): AsyncGenerator<string[][]> {
     let record: unknown;
     while ((record = parser.read()) !== null) batch.push(record as string[]);
     if (batch.length > 0) yield batch;
+    // Set by the 'end' listener while this generator waited.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     else if (ended) return;
     else
       await new Promise<void>((resolve) => {
