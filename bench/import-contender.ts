@@ -89,7 +89,8 @@ if (mode === 'csv-parse') {
     }
     const attributes: Record<string, string> = {};
     columns.forEach((column, i) => {
-      if (column !== 'id' && record[i] !== undefined && record[i] !== '') attributes[column] = record[i] ?? '';
+      if (column !== 'id' && record[i] !== undefined && record[i] !== '')
+        attributes[column] = record[i] ?? '';
     });
     await client.identify(record[0] ?? '', attributes);
     rows++;

@@ -5,7 +5,12 @@ import { once } from 'node:events';
 const PLANS = ['free', 'pro', 'team', 'enterprise'];
 const COUNTRIES = ['FR', 'DE', 'US', 'JP', 'BR', 'IN'];
 
-async function writeLines(path: string, rows: number, header: string | undefined, line: (i: number) => string) {
+async function writeLines(
+  path: string,
+  rows: number,
+  header: string | undefined,
+  line: (i: number) => string,
+) {
   const out = createWriteStream(path);
   let buffer = header === undefined ? '' : `${header}\n`;
   for (let i = 0; i < rows; i++) {

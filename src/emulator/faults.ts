@@ -73,11 +73,7 @@ export function faultProblems(spec: unknown): string[] {
   }
   if (
     f['probability'] !== undefined &&
-    !(
-      typeof f['probability'] === 'number' &&
-      (f['probability'] as number) > 0 &&
-      (f['probability'] as number) <= 1
-    )
+    !(typeof f['probability'] === 'number' && f['probability'] > 0 && f['probability'] <= 1)
   ) {
     problems.push('probability must be a number above 0 and at most 1');
   }

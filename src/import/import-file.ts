@@ -310,7 +310,7 @@ export async function importFile(
   let rateLimited = 0;
   const queue: Requeued[] = [];
   /** Rows past the watermark whose fate is known: null = accepted. */
-  const done = new Map<number, RejectLine | null>();
+  const done = new RowFates(checkpoint.acknowledgedThrough + 1);
   let fatal: unknown;
   let givenUp: Requeued | undefined;
   let sourceDone = false;
@@ -347,9 +347,8 @@ export async function importFile(
     let moved = false;
     for (;;) {
       const next = checkpoint.acknowledgedThrough + 1;
-      const fate = done.get(next);
+      const fate = done.shift();
       if (fate === undefined) break;
-      done.delete(next);
       if (fate === null) checkpoint.accepted++;
       else writeReject(fate);
       checkpoint.acknowledgedThrough = next;
@@ -602,6 +601,35 @@ export async function importFile(
   phase = 'finishing';
   emit(progress());
   return summary;
+}
+
+/**
+ * The fates of the rows after the watermark (`null`: accepted), by row number: an array from the
+ * first row not yet acknowledged, taken from the front as the watermark moves.
+ */
+class RowFates {
+  private items: (RejectLine | null | undefined)[] = [];
+  private head = 0;
+
+  /** @param first the first row not yet acknowledged */
+  constructor(private first: number) {}
+
+  set(row: number, fate: RejectLine | null): void {
+    this.items[row - this.first + this.head] = fate;
+  }
+
+  /** The fate of the first row not yet acknowledged, removed; undefined while it is unknown. */
+  shift(): RejectLine | null | undefined {
+    const fate = this.items[this.head];
+    if (fate === undefined) return undefined;
+    this.items[this.head++] = undefined;
+    this.first++;
+    if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return fate;
+  }
 }
 
 /**
