@@ -82,7 +82,7 @@ let kills = 0;
 let last: Run | undefined;
 for (let k = 0; k < KILLS; k++) {
   // A random moment in the first seconds of each run (one import of a million rows takes ~10-30 s).
-  const after = 1_500 + Math.floor(Math.random() * 5_000);
+  const after = 1_000 + Math.floor(Math.random() * 3_000);
   runs++;
   last = await run(after);
   if (last.signal === 'SIGKILL') {

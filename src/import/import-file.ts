@@ -197,7 +197,8 @@ export async function importFile(
     rows = csv.rows;
   } else {
     mapper = new RowMapper(options, undefined);
-    rows = readNdjson(input.stream);
+    // The generator starts on the first row asked for, once the checkpoint is known.
+    rows = readNdjson(input.stream, () => skipThrough);
   }
 
   // The import key: the file's fingerprint and everything that decides what a row becomes.

@@ -132,7 +132,12 @@ async function next(iterator: AsyncIterator<string[][]>, row: number): Promise<I
 }
 
 /** The rows of an NDJSON stream: one JSON object per line (blank lines skipped), in batches. */
-export async function* readNdjson(stream: Readable): AsyncGenerator<ReadRow[]> {
+export async function* readNdjson(
+  stream: Readable,
+  /** Rows up to this one are only counted, not parsed (read when the first row is asked for). */
+  skipThrough: () => number = () => 0,
+): AsyncGenerator<ReadRow[]> {
+  const skip = skipThrough();
   stream.setEncoding('utf8');
   let rest = '';
   let row = 0;
@@ -141,6 +146,8 @@ export async function* readNdjson(stream: Readable): AsyncGenerator<ReadRow[]> {
     const text = line.endsWith('\r') ? line.slice(0, -1) : line;
     if (text.trim() === '') return undefined;
     row++;
+    // Rows a previous run acknowledged are only counted (a resume skips them).
+    if (row <= skip) return { row };
     let value: unknown;
     try {
       value = JSON.parse(text);
