@@ -105,6 +105,11 @@ while (
   );
 }
 
+// Connections dropped without an answer are logged with status 0 (the log keeps the last 10,000).
+const logged = (
+  (await (await fetch(`${emulator.url}/__emulator/requests`)).json()) as { requests: { status: number }[] }
+).requests;
+const dropped = logged.filter((r) => r.status === 0).length;
 const stats = (await (await fetch(`${emulator.url}/__emulator/stats`)).json()) as {
   events: number;
   duplicate_events: number;
@@ -139,6 +144,7 @@ const counts = {
   duplicates: duplicates + foreign,
   resent_and_deduplicated_by_id: stats.duplicate_events,
   answers: stats.by_status,
+  dropped_connections: dropped,
   final_summary: last?.summary,
   seconds: Math.round((Date.now() - started) / 1000),
 };
