@@ -82,7 +82,9 @@ const GROUPS: readonly CommandGroup[] = [
           'Import a CSV or NDJSON file of people, events or objects: batched, exactly once, resumable (see docs/import.md)',
         )
         .argument('<kind>', 'people, events or objects')
-        .argument('<file>', 'a .csv/.tsv/.ndjson/.jsonl file (gzip too), or - for standard input');
+        .argument('<file>', 'a .csv/.tsv/.ndjson/.jsonl file (gzip too), or - for standard input')
+        // Only for the usage term ("import [options] <kind> <file>").
+        .addOption(new Option('--format <format>').hideHelp());
     },
   },
   {
