@@ -3,7 +3,7 @@
  * Usage: import-contender.ts <mode> <file> [url] [seconds]
  *
  * - `csv-parse`: csv-parse alone reading the file (header + records counted): the floor.
- * - `import`: `importFile` of the people CSV to `url` (client-side rate limit off: against the sink
+ * - `import`: `importFile` of the people CSV (events for `.ndjson`) to `url` (client-side rate limit off: against the sink
  *   it measures the importer; against the rate-limited emulator use `import-limited`).
  * - `import-limited`: the same with the client's default limits (Track 100 req/s).
  * - `identify`: a loop of customerio-node@4 `identify()` calls on the same rows, one at a time,
@@ -55,7 +55,7 @@ if (mode === 'csv-parse') {
     ...(mode === 'import' ? { rateLimits: false as const } : {}),
   });
   const summary = await importFile(client, {
-    kind: 'people',
+    kind: file.endsWith('.ndjson') ? 'events' : 'people',
     file,
     checkpointDir: mkdtempSync(join(tmpdir(), 'cioc-bench-import-')),
   });

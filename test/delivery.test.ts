@@ -563,4 +563,26 @@ describe('v2 batch builder', () => {
     expect(told).toEqual(Array.from({ length: 12 }, (_, i) => i));
     await client.close();
   });
+
+  it('chunks: takes an async iterable of arrays, item by item, indices as if yielded one by one', async () => {
+    const client = trackClient();
+    async function* arrays(): AsyncGenerator<unknown[]> {
+      yield [0, 1, 2].map((i) => ({
+        type: 'person',
+        action: 'identify',
+        identifiers: { id: `c${String(i)}` },
+      }));
+      yield [];
+      yield [
+        { type: 'person', action: 'identify' },
+        { type: 'person', action: 'event', identifiers: { id: 'c3' }, name: 'x' },
+      ];
+    }
+    const report = await sendBatch(client, arrays(), { chunks: true });
+    expect(report).toMatchObject({ items: 5, accepted: 4, requests: 1 });
+    expect(report.rejected.map((p) => p.index)).toEqual([3]);
+    expect(report.bytes).toBeGreaterThan(100);
+    expect(emulator.state.events.map((e) => e.customer_id)).toEqual(['c3']);
+    await client.close();
+  });
 });
