@@ -191,14 +191,19 @@ export async function importFile(
   // Rows and their mapper (CSV: the header is checked against the flags and --map now).
   let rows: AsyncGenerator<ReadRow[]>;
   let mapper: RowMapper;
-  if (input.format === 'csv') {
-    const csv = await readCsv(input.stream, { delimiter, quote: options.quote });
-    mapper = new RowMapper(options, csv.columns);
-    rows = csv.rows;
-  } else {
-    mapper = new RowMapper(options, undefined);
-    // The generator starts on the first row asked for, once the checkpoint is known.
-    rows = readNdjson(input.stream, () => skipThrough);
+  try {
+    if (input.format === 'csv') {
+      const csv = await readCsv(input.stream, { delimiter, quote: options.quote });
+      mapper = new RowMapper(options, csv.columns);
+      rows = csv.rows;
+    } else {
+      mapper = new RowMapper(options, undefined);
+      // The generator starts on the first row asked for, once the checkpoint is known.
+      rows = readNdjson(input.stream, () => skipThrough);
+    }
+  } catch (error) {
+    input.stream.destroy();
+    throw error;
   }
 
   // The import key: the file's fingerprint and everything that decides what a row becomes.
