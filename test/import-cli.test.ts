@@ -51,7 +51,10 @@ function start(args: string[], env: Record<string, string>) {
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
-    (resolve) => child.on('close', (code, signal) => { resolve({ code, signal, stdout, stderr }); }),
+    (resolve) =>
+      child.on('close', (code, signal) => {
+        resolve({ code, signal, stdout, stderr });
+      }),
   );
   return { child, done };
 }
