@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
+import { IMPORT_END, IMPORT_START, importBench } from './import-bench.js';
 import {
   cpuMicrosOf,
   ROOT,
@@ -250,6 +251,9 @@ await latent.stop();
 // ---------------------------------------------------------------- (e) start-up
 log(`(e) start-up: ${String(STARTUP_PAIRS)} pairs per command`);
 const startup = await runContender<Startup>('startup.ts', [String(STARTUP_PAIRS)]);
+
+// ---------------------------------------------------------------- bulk import (issue #14)
+const importResult = await importBench(log);
 const loadAtEnd = uptime();
 log(loadAtEnd);
 
@@ -475,7 +479,7 @@ const text = (rows: string[][]): string => {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')).join('\n');
 };
-process.stdout.write(`${tables.map(text).join('\n\n')}\n`);
+process.stdout.write(`${tables.map(text).join('\n\n')}\n\n${importResult.text}\n`);
 
 const md = (rows: string[][]): string =>
   [rows[0] ?? [], (rows[0] ?? []).map(() => '---'), ...rows.slice(1)]
@@ -518,6 +522,12 @@ ${md(tableD)}
 ## (e) Start-up
 
 ${md(tableE)}
+
+## Bulk import (issue #14)
+
+${IMPORT_START}
+${importResult.markdown}
+${IMPORT_END}
 
 ## Workflow engine and webhook-triggered runs
 

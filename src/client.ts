@@ -79,6 +79,8 @@ export interface ClientOptions<C extends ConnectorId = ConnectorId> {
 export interface CallOptions extends SendOptions {
   /** Overrides the client's retry count for this call. */
   maxRetries?: number | undefined;
+  /** Also told of this call's retries, rate-limit waits and give-ups (after the client's `onEvent`). */
+  onEvent?: DeliveryObserver | undefined;
 }
 
 /** The ids of one connector's operations: `app.get_segment` for an App client, not `track.…`. */
@@ -242,7 +244,7 @@ export class Client<C extends ConnectorId = ConnectorId> {
       signal: options.signal,
       timeoutMs: options.timeoutMs,
       onExchange: options.onExchange,
-      onEvent: this.onEvent,
+      onEvent: bothObservers(this.onEvent, options.onEvent),
     });
     if (this.region !== 'emulator') return delivered;
     return delivered.catch((error: unknown) => {
@@ -370,6 +372,17 @@ export function createClient<C extends ConnectorId>(options: ClientOptions<C>): 
     });
   }
   return client as ConnectorClient<C>;
+}
+
+function bothObservers(
+  first: DeliveryObserver | undefined,
+  second: DeliveryObserver | undefined,
+): DeliveryObserver | undefined {
+  if (first === undefined || second === undefined) return first ?? second;
+  return (event) => {
+    first(event);
+    second(event);
+  };
 }
 
 function camelCase(name: string): string {

@@ -52,6 +52,15 @@ export {
   type BatchOptions,
   type BatchRequestResult,
 } from './delivery/batch-builder.js';
+export {
+  importFile,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportStatus,
+  type ImportSummary,
+} from './import/import-file.js';
+export type { ColumnSpec, ColumnType, IdentifierType, ImportKind, MappingSpec } from './import/mapping.js';
+export type { ImportFormat } from './import/input.js';
 export { testAuthentication, type TestReport, type TestSubject } from './diagnose.js';
 export { VERSION } from './version.js';
 export {

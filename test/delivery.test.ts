@@ -507,4 +507,82 @@ describe('v2 batch builder', () => {
     expect(batches).toEqual([1, 1]);
     await client.close();
   });
+
+  it('onSettled tells every item once, as its request settles: accepted, 207-rejected, refused unsent, failed', async () => {
+    const client = trackClient({ timeoutMs: 2000 });
+    const items: unknown[] = Array.from({ length: 12 }, (_, i) => ({
+      type: 'person',
+      action: 'identify',
+      identifiers: { id: `p${String(i)}` },
+    }));
+    items[3] = { type: 'person', action: 'identify' }; // invalid: refused before sending
+    const oneItem = Buffer.byteLength(JSON.stringify(items[10]));
+    // Four items per request: the first request gets a 207 naming its second item, the second a
+    // 429 every time (failed after its retry), the third goes through.
+    emulator.faults.add({
+      method: 'POST',
+      path: '/api/v2/batch',
+      status: 207,
+      body: { errors: [{ batch_index: 1, reason: 'invalid', field: 'x', message: 'no' }] },
+      times: 1,
+    });
+    emulator.faults.add({
+      method: 'POST',
+      path: '/api/v2/batch',
+      status: 429,
+      headers: { 'retry-after': '0' },
+      times: 2,
+    });
+    const seen: { indices: number[]; rejected: number[]; failed: number[]; maybe: number[] }[] = [];
+    const retries: string[] = [];
+    const report = await sendBatch(client, items, {
+      concurrency: 1,
+      maxRetries: 1,
+      maxBatchBytes: 20 + 4 * (oneItem + 1),
+      onEvent: (event) => {
+        if (event.type === 'retry') retries.push(event.cause);
+      },
+      onSettled: (s) => {
+        seen.push({
+          indices: [...s.indices],
+          rejected: s.rejected.map((p) => p.index),
+          failed: s.failed.map((p) => p.index),
+          maybe: s.maybeDelivered.map((p) => p.index),
+        });
+      },
+    });
+    expect(seen).toEqual([
+      { indices: [3], rejected: [3], failed: [], maybe: [] },
+      { indices: [0, 1, 2, 4], rejected: [1], failed: [], maybe: [] },
+      { indices: [5, 6, 7, 8], rejected: [], failed: [5, 6, 7, 8], maybe: [] },
+      { indices: [9, 10, 11], rejected: [], failed: [], maybe: [] },
+    ]);
+    expect(retries).toEqual(['429']);
+    expect(report.accepted).toBe(6);
+    const told = seen.flatMap((s) => s.indices).sort((a, b) => a - b);
+    expect(told).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    await client.close();
+  });
+
+  it('chunks: takes an async iterable of arrays, item by item, indices as if yielded one by one', async () => {
+    const client = trackClient();
+    async function* arrays(): AsyncGenerator<unknown[]> {
+      yield [0, 1, 2].map((i) => ({
+        type: 'person',
+        action: 'identify',
+        identifiers: { id: `c${String(i)}` },
+      }));
+      yield [];
+      yield [
+        { type: 'person', action: 'identify' },
+        { type: 'person', action: 'event', identifiers: { id: 'c3' }, name: 'x' },
+      ];
+    }
+    const report = await sendBatch(client, arrays(), { chunks: true });
+    expect(report).toMatchObject({ items: 5, accepted: 4, requests: 1 });
+    expect(report.rejected.map((p) => p.index)).toEqual([3]);
+    expect(report.bytes).toBeGreaterThan(100);
+    expect(emulator.state.events.map((e) => e.customer_id)).toEqual(['c3']);
+    await client.close();
+  });
 });

@@ -252,7 +252,7 @@ describe('start-up', () => {
   it('shows the same help with the command groups left unloaded as with all of them loaded', async () => {
     const full = (await buildProgram(io, ['node', 'cioc'], undefined, { loadAll: true })).helpInformation();
     expect((await buildProgram(io, ['node', 'cioc'])).helpInformation()).toBe(full);
-    for (const name of ['track', 'run', 'auth', 'workflow', 'user', 'token'])
+    for (const name of ['track', 'run', 'auth', 'workflow', 'user', 'token', 'import'])
       expect((await buildProgram(io, ['node', 'cioc', name])).helpInformation()).toBe(full);
   });
 

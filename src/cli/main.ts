@@ -71,6 +71,23 @@ const GROUPS: readonly CommandGroup[] = [
     },
   },
   {
+    names: ['import'],
+    async register(program, io, _argv, setExit) {
+      (await import('./commands/import.js')).registerImportCommands(program, io, setExit);
+    },
+    stubs(program) {
+      program
+        .command('import')
+        .description(
+          'Import a CSV or NDJSON file of people, events or objects: batched, exactly once, resumable (see docs/import.md)',
+        )
+        .argument('<kind>', 'people, events or objects')
+        .argument('<file>', 'a .csv/.tsv/.ndjson/.jsonl file (gzip too), or - for standard input')
+        // Only for the usage term ("import [options] <kind> <file>").
+        .addOption(new Option('--format <format>').hideHelp());
+    },
+  },
+  {
     names: ['user', 'token'],
     async register(program, io) {
       (await import('./commands/accounts.js')).registerAccountCommands(program, io);

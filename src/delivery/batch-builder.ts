@@ -30,9 +30,9 @@ export interface BatchItemProblem {
   reason: string;
   field?: string;
   /**
-   * `failed` and `maybeDelivered` only: the item exactly as it was sent, with the `id` it was sent
-   * with (person events, pages and screens). Resend this, not your original: the same id lets
-   * Customer.io deduplicate an event that did arrive.
+   * The item exactly as it was sent, with the `id` it was sent with (person events, pages and
+   * screens): `failed`, `maybeDelivered`, and `rejected` by Customer.io (207). Resend this, not
+   * your original: the same id lets Customer.io deduplicate an event that did arrive.
    */
   entity?: unknown;
   /** The event `id` the item was sent with, when it has one. */
@@ -64,6 +64,8 @@ export interface BatchReport {
   maybeDelivered: BatchItemProblem[];
   /** HTTP requests made (retries not counted). */
   requests: number;
+  /** Bytes of those requests' bodies (retries not counted): `bytes / requests` is how full they were. */
+  bytes: number;
 }
 
 /**
@@ -100,6 +102,18 @@ export interface BatchRequestResult {
   fate?: 'rejected' | 'failed' | 'maybeDelivered';
 }
 
+/**
+ * Items whose fate became known at once: the items of one request when it settled (answered,
+ * or failed after its retries), one item refused before sending, or the items an abort left
+ * unsent. `indices` lists them all; those in none of the three lists were accepted.
+ */
+export interface SettledItems {
+  indices: readonly number[];
+  rejected: readonly BatchItemProblem[];
+  failed: readonly BatchItemProblem[];
+  maybeDelivered: readonly BatchItemProblem[];
+}
+
 export interface BatchOptions extends Omit<CallOptions, 'signal'> {
   /** Batch requests in flight at once (default 4); the rate limiter still applies. */
   concurrency?: number;
@@ -108,6 +122,17 @@ export interface BatchOptions extends Omit<CallOptions, 'signal'> {
   maxBatchBytes?: number;
   /** Told as each request ends (after its retries), in the order they end. */
   onRequest?: ((result: BatchRequestResult) => void) | undefined;
+  /**
+   * Told as items settle, before `sendBatch` returns: every item given is in exactly one call.
+   * Lets a caller act on results while the input is still streaming (a resumable import moves
+   * its "acknowledged up to" mark). Must not throw.
+   */
+  onSettled?: ((settled: SettledItems) => void) | undefined;
+  /**
+   * The input yields arrays of entities (a streaming producer's batches), taken in order as if
+   * yielded one by one: one promise per array instead of one per item.
+   */
+  chunks?: boolean | undefined;
 }
 
 /**
@@ -153,8 +178,10 @@ export async function sendBatch(
     failed: [],
     maybeDelivered: [],
     requests: 0,
+    bytes: 0,
   };
   const inFlight = new Set<Promise<void>>();
+  const settled = options.onSettled ?? ((): void => undefined);
   /** Set by the first abort: nothing more is sent after it. */
   let aborted: AbortedError | undefined;
   const checkAbort = (): void => {
@@ -164,9 +191,11 @@ export async function sendBatch(
   };
   /** Items that never left: safe to send again. */
   const notSent = (batch: PackedBatch): void => {
-    batch.indices.forEach((index, i) => {
-      report.failed.push(asSent({ index, reason: 'not sent: the batch was aborted' }, batch, i));
-    });
+    const failed = batch.indices.map((index, i) =>
+      asSent({ index, reason: 'not sent: the batch was aborted' }, batch, i),
+    );
+    report.failed.push(...failed);
+    if (failed.length > 0) settled({ indices: batch.indices, rejected: [], failed, maybeDelivered: [] });
   };
 
   const send = async (batch: PackedBatch): Promise<void> => {
@@ -178,6 +207,7 @@ export async function sendBatch(
       lastIndex: batch.indices.at(-1) ?? 0,
       accepted: 0,
     };
+    report.bytes += batch.length + SUFFIX.length;
     // The items are already encoded (event ids assigned once, so retries resend the same bytes).
     SUFFIX.copy(batch.body, batch.length);
     const wire = wireRequest('POST', '/v2/batch', {
@@ -206,21 +236,30 @@ export async function sendBatch(
             typeof e.message === 'string' ? e.message : typeof e.reason === 'string' ? e.reason : 'rejected';
           const problem: BatchItemProblem = { index, reason };
           if (typeof e.field === 'string' && e.field !== '') problem.field = e.field;
-          bad.set(index, problem);
+          bad.set(index, asSent(problem, batch, position));
         }
       }
-      report.rejected.push(...bad.values());
+      const rejected = [...bad.values()];
+      report.rejected.push(...rejected);
       report.accepted += batch.indices.length - bad.size;
       result.status = response.status;
       result.accepted = batch.indices.length - bad.size;
+      settled({ indices: batch.indices, rejected, failed: [], maybeDelivered: [] });
     } catch (error) {
       if (!(error instanceof CiocError)) throw error;
       // An abort while the request was in flight: it may have arrived.
       if (error instanceof AbortedError) aborted ??= error;
       const fate = error instanceof AbortedError ? 'maybeDelivered' : fateOf(error);
-      batch.indices.forEach((index, i) => {
+      const problems = batch.indices.map((index, i) => {
         const problem: BatchItemProblem = { index, reason: error.message };
-        report[fate].push(fate === 'rejected' ? problem : asSent(problem, batch, i));
+        return fate === 'rejected' ? problem : asSent(problem, batch, i);
+      });
+      report[fate].push(...problems);
+      settled({
+        indices: batch.indices,
+        rejected: fate === 'rejected' ? problems : [],
+        failed: fate === 'failed' ? problems : [],
+        maybeDelivered: fate === 'maybeDelivered' ? problems : [],
       });
       if (error instanceof ApiError) result.status = error.status;
       result.error = error;
@@ -235,14 +274,23 @@ export async function sendBatch(
       await Promise.race(inFlight);
       checkAbort();
     }
-    const promise = send(batch).finally(() => inFlight.delete(promise));
+    const promise = send(batch).finally(() => {
+      inFlight.delete(promise);
+      // The request is over (answered, or failed and reported): its buffer can carry the next one.
+      if (spare.length <= concurrency) spare.push(batch.body);
+    });
     inFlight.add(promise);
   };
 
   const check = checkerFor(V2Entity);
   const capacity = maxBytes + SLACK_BYTES;
+  /**
+   * Bodies of finished requests, reused: a long input allocates `concurrency + 2` buffers of about
+   * 600 KB, not one per request (external memory that the GC frees late, and that grows the RSS).
+   */
+  const spare: Buffer[] = [];
   const newBatch = (): PackedBatch => {
-    const body = Buffer.allocUnsafe(capacity);
+    const body = spare.pop() ?? Buffer.allocUnsafe(capacity);
     PREFIX.copy(body, 0);
     return { indices: [], ends: [], body, length: PREFIX.length, merges: false };
   };
@@ -254,7 +302,7 @@ export async function sendBatch(
     const issues = isSendableJson(entity) ? check(entity) : jsonInputIssues(entity);
     if (issues !== undefined && issues.length > 0) {
       const first = issues[0];
-      report.rejected.push({
+      reject({
         index,
         reason: issues.map((i) => `${i.path === '' ? '' : `${i.path} `}${i.message}`).join('; '),
         ...(first === undefined || first.path === '' ? {} : { field: first.path }),
@@ -303,11 +351,13 @@ export async function sendBatch(
     if (!current.merges && isMerge(item)) current.merges = true;
     return full;
   };
+  /** An item refused before sending. */
+  const reject = (problem: BatchItemProblem): void => {
+    report.rejected.push(problem);
+    settled({ indices: [problem.index], rejected: [problem], failed: [], maybeDelivered: [] });
+  };
   const rejectTooLarge = (index: number, bytes: number): void => {
-    report.rejected.push({
-      index,
-      reason: `the item is ${bytes} bytes; at most ${V2_LIMITS.itemBytes} bytes are allowed`,
-    });
+    reject({ index, reason: `the item is ${bytes} bytes; at most ${V2_LIMITS.itemBytes} bytes are allowed` });
   };
   /** A full batch handed to `dispatch` but not yet in flight. */
   let waiting: PackedBatch | undefined;
@@ -322,6 +372,13 @@ export async function sendBatch(
       for (const entity of entities) {
         const full = add(entity);
         if (full !== undefined) await flush(full);
+      }
+    } else if (options.chunks === true) {
+      for await (const chunk of entities) {
+        for (const entity of chunk as readonly unknown[]) {
+          const full = add(entity);
+          if (full !== undefined) await flush(full);
+        }
       }
     } else {
       for await (const entity of entities) {

@@ -12,6 +12,33 @@ describe('FaultList', () => {
     expect(faults.list()).toEqual([]);
   });
 
+  it('fires a probabilistic fault on its share of matching requests, unlimited unless times is given', () => {
+    const rolls = [0.5, 0.05, 0.2, 0.01, 0.09, 0.99];
+    const faults = new FaultList(() => rolls.shift() ?? 1);
+    faults.add({ path: '/api/v2/batch', status: 503, probability: 0.1 });
+    const fired = Array.from({ length: 6 }, () => faults.take('POST', '/api/v2/batch')?.status);
+    expect(fired).toEqual([undefined, 503, undefined, 503, 503, undefined]);
+    expect(faults.list()).toHaveLength(1); // still armed
+    expect(faults.list()[0]?.remaining).toBeNull();
+    // A request it lets pass goes on to the next fault; with times, it counts its firings.
+    const chained = new FaultList(() => 0.5);
+    chained.add({ status: 429, probability: 0.4 });
+    chained.add({ status: 500, probability: 0.6, times: 1 });
+    expect(chained.take('POST', '/x')?.status).toBe(500);
+    expect(chained.take('POST', '/x')).toBeUndefined();
+    // Real chance: about 10% of 20 000.
+    const real = new FaultList();
+    real.add({ status: 503, probability: 0.1 });
+    let count = 0;
+    for (let i = 0; i < 20_000; i++) if (real.take('GET', '/') !== undefined) count++;
+    expect(count).toBeGreaterThan(1_700);
+    expect(count).toBeLessThan(2_300);
+    expect(faultProblems({ status: 503, probability: 0 })).toEqual([
+      'probability must be a number above 0 and at most 1',
+    ]);
+    expect(faultProblems({ status: 503, probability: 1.5 })).toHaveLength(1);
+  });
+
   it('explains what is wrong with a fault', () => {
     expect(faultProblems({ status: 99, times: 0, extra: 1 })).toEqual([
       'unknown field "extra"',

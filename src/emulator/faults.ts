@@ -12,8 +12,13 @@ export interface FaultSpec {
   status?: number;
   headers?: Record<string, string>;
   body?: unknown;
-  /** How many matching requests fail (default 1). */
+  /** How many matching requests fail (default 1; unlimited with `probability`). */
   times?: number;
+  /**
+   * Fire on each matching request with this chance (0 < p ≤ 1) instead of on every one: chaos
+   * runs (`{ status: 503, probability: 0.05 }`). Requests it lets pass go on to the next fault.
+   */
+  probability?: number;
   /** Wait this long before answering (or before proceeding). */
   delay_ms?: number;
   /**
@@ -25,7 +30,8 @@ export interface FaultSpec {
 }
 
 export interface Fault extends FaultSpec {
-  remaining: number;
+  /** Uses left; `null` for a probabilistic fault without `times` (unlimited). */
+  remaining: number | null;
 }
 
 export function faultProblems(spec: unknown): string[] {
@@ -33,7 +39,17 @@ export function faultProblems(spec: unknown): string[] {
     return ['the fault must be a JSON object'];
   const f = spec as Record<string, unknown>;
   const problems: string[] = [];
-  const known = new Set(['method', 'path', 'status', 'headers', 'body', 'times', 'delay_ms', 'drop']);
+  const known = new Set([
+    'method',
+    'path',
+    'status',
+    'headers',
+    'body',
+    'times',
+    'delay_ms',
+    'drop',
+    'probability',
+  ]);
   for (const key of Object.keys(f)) if (!known.has(key)) problems.push(`unknown field "${key}"`);
   // A 1xx is not a final answer: Node would send it and then wait, or (101) switch protocols.
   if (
@@ -54,6 +70,12 @@ export function faultProblems(spec: unknown): string[] {
   }
   if (f['times'] !== undefined && !(Number.isInteger(f['times']) && (f['times'] as number) >= 1)) {
     problems.push('times must be an integer ≥ 1');
+  }
+  if (
+    f['probability'] !== undefined &&
+    !(typeof f['probability'] === 'number' && f['probability'] > 0 && f['probability'] <= 1)
+  ) {
+    problems.push('probability must be a number above 0 and at most 1');
   }
   if (
     f['delay_ms'] !== undefined &&
@@ -98,11 +120,15 @@ export function faultProblems(spec: unknown): string[] {
 export class FaultList {
   private faults: Fault[] = [];
 
+  /** @param random the source of chance for `probability` (tests pass their own). */
+  constructor(private readonly random: () => number = Math.random) {}
+
   /** Throws on a fault that could not be answered (see `faultProblems`). */
   add(spec: FaultSpec): Fault {
     const problems = faultProblems(spec);
     if (problems.length > 0) throw new Error(`invalid fault: ${problems.join('; ')}`);
-    const fault: Fault = { ...spec, remaining: spec.times ?? 1 };
+    const remaining = spec.times ?? (spec.probability === undefined ? 1 : null);
+    const fault: Fault = { ...spec, remaining };
     this.faults.push(fault);
     return fault;
   }
@@ -115,10 +141,15 @@ export class FaultList {
     return this.faults;
   }
 
-  /** Takes one use of the first fault matching the request, if any. */
+  /** Takes one use of the first fault matching the request (and, if it has one, its chance), if any. */
   take(method: string, path: string): Fault | undefined {
-    const fault = this.faults.find((f) => f.remaining > 0 && matches(f, method, path));
-    if (fault === undefined) return undefined;
+    const fault = this.faults.find(
+      (f) =>
+        (f.remaining === null || f.remaining > 0) &&
+        matches(f, method, path) &&
+        (f.probability === undefined || this.random() < f.probability),
+    );
+    if (fault === undefined || fault.remaining === null) return fault;
     fault.remaining -= 1;
     if (fault.remaining === 0) this.faults = this.faults.filter((f) => f !== fault);
     return fault;

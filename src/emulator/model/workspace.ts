@@ -134,6 +134,8 @@ export class EmulatorState {
   people: Person[] = [];
   events: StoredEvent[] = [];
   private seenEventIds = new Set<string>();
+  /** Events that repeated an id already stored (accepted and ignored) since the last reset. */
+  duplicateEvents = 0;
   /** Manual segment id → cio_ids. */
   segments = new Map<number, Set<string>>();
   deliveries: Delivery[] = [];
@@ -163,6 +165,7 @@ export class EmulatorState {
     this.people = [];
     this.events = [];
     this.seenEventIds = new Set();
+    this.duplicateEvents = 0;
     this.segments = new Map();
     this.deliveries = [];
     this.objects.clear();
@@ -461,7 +464,11 @@ export class EmulatorState {
     if (errors.length > 0) throw trackError(400, ...errors);
     const id = typeof body['id'] === 'string' ? body['id'] : null;
     if (id !== null) {
-      if (this.seenEventIds.has(id)) return; // A repeated id is accepted and ignored.
+      if (this.seenEventIds.has(id)) {
+        // A repeated id is accepted and ignored.
+        this.duplicateEvents++;
+        return;
+      }
       this.seenEventIds.add(id);
     }
     this.events.push({

@@ -62,6 +62,7 @@ export function registerControlRoutes(
   app.get('/__emulator/stats', async () => ({
     people: state.people.length,
     events: state.events.length,
+    duplicate_events: state.duplicateEvents,
     deliveries: state.deliveries.length,
     triggers: state.triggers.length,
     objects: state.objects.objects.size,
