@@ -15,7 +15,11 @@ export class ImportProgressView {
   private frame = 0;
   private drawn = false;
   private lastPlain = Date.now();
-  /** (time, rows, bytes) samples over the last few seconds, for the current rate. */
+  /**
+   * (time, rows settled, bytes read) samples over the last few seconds, for the current rate. Rows
+   * per second counts rows sent or rejected, not rows read: reading ends before sending does, and a
+   * rate of rows read would fall to 0 while the last requests are still going.
+   */
   private samples: { at: number; rows: number; bytes: number }[] = [];
 
   constructor(
@@ -26,7 +30,7 @@ export class ImportProgressView {
 
   readonly update = (p: ImportProgress): void => {
     const now = Date.now();
-    this.samples.push({ at: now, rows: p.rowsRead, bytes: p.bytesRead });
+    this.samples.push({ at: now, rows: p.sent + p.rejected, bytes: p.bytesRead });
     while (this.samples.length > 2 && (this.samples[0]?.at ?? now) < now - 3_000) this.samples.shift();
     if (this.human) {
       const width = Math.max(40, (this.io.stderr.columns ?? 100) - 1);
