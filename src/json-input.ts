@@ -33,35 +33,52 @@ function pointer(path: readonly string[]): string {
  * at less, and a "no" is only ever followed by the exact walk of `jsonInputIssues`.
  */
 export function isSendableJson(input: unknown): boolean {
-  return sendableValue(input, []);
+  return sendableValue(input, [], true);
 }
 
-function sendableValue(value: unknown, ancestors: object[]): boolean {
+/**
+ * `isSendableJson` without looking at strings (numbers, nesting, cycles, types only), for a caller
+ * that encodes the value anyway and checks its strings on the encoding: `JSON.stringify` writes a
+ * lone surrogate as a `\udXXX` escape, so an encoding without `\ud` (`mayHoldLoneSurrogate`)
+ * holds none, and one with it gets the exact walk. One scan of the output instead of a call per
+ * string and key (the batch builder's hot path).
+ */
+export function isSendableShape(input: unknown): boolean {
+  return sendableValue(input, [], false);
+}
+
+/** Whether `JSON.stringify`'s output may encode a lone surrogate (`false`: it certainly does not). */
+export function mayHoldLoneSurrogate(json: string): boolean {
+  return json.includes('\\ud');
+}
+
+function sendableValue(value: unknown, ancestors: object[], strings: boolean): boolean {
   switch (typeof value) {
     case 'string':
-      return wellFormed(value);
+      return !strings || wellFormed(value);
     case 'number':
       return Number.isFinite(value);
     case 'boolean':
     case 'undefined':
       return true;
     case 'object':
-      return value === null || sendableObject(value, ancestors);
+      return value === null || sendableObject(value, ancestors, strings);
     default:
       return false;
   }
 }
 
-function sendableObject(value: object, ancestors: object[]): boolean {
+function sendableObject(value: object, ancestors: object[], strings: boolean): boolean {
   const depth = ancestors.length;
   if (depth >= MAX_JSON_DEPTH) return false;
   for (let i = 0; i < depth; i++) if (ancestors[i] === value) return false;
   ancestors.push(value);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!sendableValue(value[i], ancestors)) return false;
+    for (let i = 0; i < value.length; i++) if (!sendableValue(value[i], ancestors, strings)) return false;
   } else {
     const record = value as Record<string, unknown>;
-    for (const key in record) if (!wellFormed(key) || !sendableValue(record[key], ancestors)) return false;
+    for (const key in record)
+      if ((strings && !wellFormed(key)) || !sendableValue(record[key], ancestors, strings)) return false;
   }
   ancestors.pop();
   return true;

@@ -256,6 +256,30 @@ describe('v2 batch builder', () => {
     await client.close();
   });
 
+  it('refuses an item with a lone surrogate in a value or a key, and sends a literal "\\ud…" as it is', async () => {
+    const client = trackClient();
+    const person = (id: string, attributes: Record<string, unknown>) => ({
+      type: 'person',
+      action: 'identify',
+      identifiers: { id },
+      attributes,
+    });
+    const report = await sendBatch(client, [
+      person('a', { note: 'fine 😀' }),
+      person('b', { note: 'half \ud83d' }), // a lone high surrogate
+      person('c', { ['k\udc00']: 1 }), // a lone low surrogate in a key
+      person('d', { note: 'a backslash then ud83d: \\ud83d' }), // encodes as "\\\\ud83d": not a surrogate
+    ]);
+    expect(report.rejected.map((r) => r.index)).toEqual([1, 2]);
+    expect(report.rejected[0]?.reason).toMatch(/attributes\/note/);
+    expect(report.accepted).toBe(2);
+    expect(emulator.state.people.map((p) => p.id).sort()).toEqual(['a', 'd']);
+    expect(emulator.state.people.find((p) => p.id === 'd')?.attributes['note']).toBe(
+      'a backslash then ud83d: \\ud83d',
+    );
+    await client.close();
+  });
+
   it('retries transient failures and reports the items of a batch that kept failing', async () => {
     const client = trackClient();
     emulator.faults.add({ path: '/api/v2/batch', status: 503, times: 1 });

@@ -5,6 +5,7 @@
  * mapped back to the caller's index.
  */
 import { writeUlid } from '../ulid.js';
+import type { ValidationIssue } from '../errors.js';
 import type { Client, CallOptions } from '../client.js';
 import {
   AbortedError,
@@ -21,7 +22,7 @@ import {
 import { findOperation } from '../operations/registry.js';
 import { isMerge, needsEventId, V2_LIMITS, V2Entity } from '../operations/track-v2.js';
 import { wireRequest } from '../operations/wire.js';
-import { isSendableJson, jsonInputIssues } from '../json-input.js';
+import { isSendableShape, jsonInputIssues, mayHoldLoneSurrogate } from '../json-input.js';
 import { checkerFor } from '../schema.js';
 
 export interface BatchItemProblem {
@@ -298,19 +299,22 @@ export async function sendBatch(
   /** Adds one item; returns a full batch to dispatch, if adding it closed one. */
   const add = (entity: unknown): PackedBatch | undefined => {
     const index = report.items++;
-    // Issues are worked out only for an item that fails (the fast checks allocate nothing).
-    const issues = isSendableJson(entity) ? check(entity) : jsonInputIssues(entity);
+    // Issues are worked out only for an item that fails (the fast checks allocate nothing); its
+    // strings are checked on the encoding below, one scan instead of a call per string.
+    const issues = isSendableShape(entity) ? check(entity) : jsonInputIssues(entity);
     if (issues !== undefined && issues.length > 0) {
-      const first = issues[0];
-      reject({
-        index,
-        reason: issues.map((i) => `${i.path === '' ? '' : `${i.path} `}${i.message}`).join('; '),
-        ...(first === undefined || first.path === '' ? {} : { field: first.path }),
-      });
+      refuse(index, issues);
       return undefined;
     }
     const item = entity as V2Entity;
     const json = JSON.stringify(item);
+    if (mayHoldLoneSurrogate(json)) {
+      const exact = jsonInputIssues(entity);
+      if (exact.length > 0) {
+        refuse(index, exact);
+        return undefined;
+      }
+    }
     const extra = needsEventId(item) ? ID_EXTRA_BYTES : 0;
     // UTF-8 never takes fewer bytes than UTF-16 units: too long a string is refused unwritten.
     if (json.length + extra > V2_LIMITS.itemBytes) {
@@ -350,6 +354,15 @@ export async function sendBatch(
     current.ends.push(current.length);
     if (!current.merges && isMerge(item)) current.merges = true;
     return full;
+  };
+  /** An item refused before sending for what validation found. */
+  const refuse = (index: number, issues: readonly ValidationIssue[]): void => {
+    const first = issues[0];
+    reject({
+      index,
+      reason: issues.map((i) => `${i.path === '' ? '' : `${i.path} `}${i.message}`).join('; '),
+      ...(first === undefined || first.path === '' ? {} : { field: first.path }),
+    });
   };
   /** An item refused before sending. */
   const reject = (problem: BatchItemProblem): void => {
