@@ -3,6 +3,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { listOperations } from '../src/operations/registry.js';
+import { plain } from '../src/cli/help-text.js';
+import { flagsFor } from '../src/cli/schema-flags.js';
 import type { Io } from '../src/cli/io.js';
 import { cioc } from './support/cli.js';
 
@@ -43,9 +45,31 @@ describe('help', () => {
       expect(bare, op.id).toEqual([]);
     }
     const batch = await inProcess(['track', 'send-batch', '--help']);
-    expect(batch.stdout).toMatch(
-      /--batch <json>\s+array of object as JSON \(fields: cioc describe\s+track\.send_batch\)/,
+    expect(batch.stdout).toMatch(/--batch <json>\s+The operations, each as for send-entity/);
+  });
+
+  it('every flag of every operation has a description of its own, from its schema', () => {
+    const missing: string[] = [];
+    for (const op of listOperations())
+      for (const spec of flagsFor(op.input))
+        if (plain(spec.description).trim().length < 8) missing.push(`${op.id} --${spec.flag}`);
+    expect(missing).toEqual([]);
+  });
+
+  it('no flag help is a placeholder pointing elsewhere', async () => {
+    const { stdout } = await inProcess(['app', 'send-transactional-email', '--help']);
+    expect(stdout).not.toContain('(fields: cioc describe');
+    expect(stdout).toMatch(/--bcc <value>\s+Blind-copy recipients/);
+    expect(stdout).toMatch(/--tracked \[true\|false\]\s+If true, Customer\.io tracks opens/);
+  });
+
+  it('`cioc describe` lists the sub-fields of an object field', async () => {
+    const { stdout } = await inProcess(['describe', 'app.create_manual_segment']);
+    expect(stdout).toContain(
+      '  segment  (--segment): object; required\n      The manual segment to create: its `name` and a `description`.\n      · name: string; required\n            The name of the segment.\n      · description: string\n',
     );
+    const batch = await inProcess(['describe', 'track.send_batch']);
+    expect(batch.stdout).toContain('      · type: one of: person, object, delivery; required\n');
   });
 
   it('--site-id is offered where a Track Site ID applies, not on App or Beta', async () => {

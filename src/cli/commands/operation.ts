@@ -10,7 +10,7 @@ import { listOperations, requireOperation } from '../../operations/registry.js';
 import type { AnyOperation } from '../../operations/types.js';
 import { paginationOf } from '../../operations/pagination.js';
 import { CONNECTOR_IDS, REGIONS, type ConnectorId } from '../../regions.js';
-import { plain, typeText } from '../help-text.js';
+import { plain } from '../help-text.js';
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
 import { needsSplit, sendSplitBatch, validateSplit } from '../batch-split.js';
 import { readInput } from '../input.js';
@@ -212,12 +212,9 @@ function choiceOf(spec: FlagSpec, value: string): string {
   return match;
 }
 
-/** The schema's description without markup; for a field that has none, what it takes and where to look. */
-function flagDescription(operation: AnyOperation, spec: FlagSpec): string {
-  const text = plain(spec.description).replace(/\s+/g, ' ').trim();
-  if (text !== '') return text;
-  const property = (operation.input as { properties?: Record<string, unknown> }).properties?.[spec.property];
-  return `${typeText(property)}${spec.kind === 'json' ? ' as JSON' : ''} (fields: cioc describe ${operation.id})`;
+/** The schema's description without markup (every field has one: test/cli-help.test.ts). */
+function flagDescription(spec: FlagSpec): string {
+  return plain(spec.description).replace(/\s+/g, ' ').trim();
 }
 
 function operationCommand(io: Io, operation: AnyOperation): Command {
@@ -227,7 +224,7 @@ function operationCommand(io: Io, operation: AnyOperation): Command {
     .summary(operation.title)
     .description(`${operation.title}\n\n${plain(operation.description)}`);
   for (const spec of specs) {
-    const label = `${flagDescription(operation, spec)}${spec.required ? ' (required)' : ''}`;
+    const label = `${flagDescription(spec)}${spec.required ? ' (required)' : ''}`;
     const option =
       spec.kind === 'boolean'
         ? new Option(`--${spec.flag} [true|false]`, label)
