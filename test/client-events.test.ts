@@ -63,8 +63,9 @@ describe('client observation hooks', () => {
       emulatorUrl: url,
       rateLimits: false,
     });
+    // @ts-expect-error: not a paginated listing (the compiler says so; at run time, a ConfigError)
     expect(() => app.paginate('app.list_segments')).toThrow(ConfigError);
-    expect(() => app.paginate('app.list_segments')).toThrow(/not a paginated listing: call run\(\)/);
+    expect(() => app.paginateUntyped('app.list_segments')).toThrow(/not a paginated listing: call run\(\)/);
     const ids = ['a', 'b', 'c'];
     for (const id of ids) emulator.state.identify(id, { email: `${id}@example.com` });
     emulator.state.changeSegment(1, { ids }, 'id', true);

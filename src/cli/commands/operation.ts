@@ -152,7 +152,7 @@ export async function runOperation(
       if (paginationOf(operation) === undefined)
         throw new ValidationError(`${operation.id} is not a paginated listing: --all does not apply`);
       const maxPages = parseIntegerFlag('--max-pages', flags.maxPages, 1, 1_000_000) ?? 1000;
-      const pages = client.paginate(operation.id, input as Record<string, unknown>, {
+      const pages = client.paginateUntyped(operation.id, input as Record<string, unknown>, {
         maxPages,
         onPage: progress.onPage,
       });
