@@ -257,10 +257,10 @@ describe('start-up', () => {
   });
 
   /** Every module and required file a `node` run loads (its exit status checked). */
-  const loaded = (args: string[]): string[] => {
+  const loaded = (args: string[], home = mkdtempSync(join(tmpdir(), 'cioc-loads-'))): string[] => {
     const result = spawnSync(process.execPath, ['--import', TRACE_LOADS, ...args], {
       encoding: 'utf8',
-      env: { ...process.env, CIOC_HOME: mkdtempSync(join(tmpdir(), 'cioc-loads-')) },
+      env: { ...process.env, CIOC_HOME: home, CIOC_USER: 'dana' },
     });
     expect(result.status, result.stderr).toBe(0);
     return result.stderr.split('\n').filter((line) => line.startsWith('LOAD '));
@@ -308,6 +308,52 @@ describe('start-up', () => {
       ['track', 'delete-customer', '--auth', ''], // no store in this CIOC_HOME: none opened
     ])
       expect(completionLoads(words), words.join(' ')).toEqual(expected);
+  });
+
+  it('completes --auth from a store with a names-only read: no master key, no secret code', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'cioc-loads-'));
+    const created = await cioc(
+      [
+        'auth',
+        'create',
+        '--name',
+        'prod-app',
+        '--connector',
+        'app',
+        '--region',
+        'emulator',
+        '--api-key-stdin',
+      ],
+      { env: { CIOC_HOME: home, CIOC_USER: 'dana' }, stdin: 'key' },
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const result = spawnSync(
+      process.execPath,
+      ['--import', TRACE_LOADS, CIOC, '__complete', '--', 'app', 'list-segments', '--auth', ''],
+      { encoding: 'utf8', env: { ...process.env, CIOC_HOME: home, CIOC_USER: 'dana' } },
+    );
+    expect(result.stdout).toBe('prod-app\n');
+    const modules = result.stderr.split('\n').filter((line) => line.startsWith('LOAD '));
+    expect(modules.filter((m) => m.endsWith('/dist/store/auth-names.js'))).toHaveLength(1);
+    expect(modules.filter((m) => m.includes('better-sqlite3')).length).toBeGreaterThan(0);
+    for (const unwanted of ['secret-box', 'auth-store', 'migrations', 'commander', 'registry'])
+      expect(
+        modules.filter((m) => m.includes(unwanted)),
+        unwanted,
+      ).toEqual([]);
+    // A Track command is offered no App authentication.
+    const track = spawnSync(
+      process.execPath,
+      [CIOC, '__complete', '--', 'track', 'delete-customer', '--auth', ''],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, CIOC_HOME: home, CIOC_USER: 'dana' },
+      },
+    );
+    expect(track.stdout).toBe('');
+    expect(loaded([CIOC, '__complete', '--', 'auth', 'show', ''], home).join('\n')).not.toContain(
+      'secret-box',
+    );
   });
 
   it('a Track dry run loads the Track data and validator only: no App data, store, HTTP client or TypeBox', async () => {
