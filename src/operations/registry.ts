@@ -143,5 +143,6 @@ export function requireOperation(id: string): AnyOperation {
     listOperations().map((op) => op.id),
   );
   const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
-  throw new ValidationError(`Unknown operation "${id}"${hint}; \`cioc ops\` lists them all`);
+  // Library words: the CLI adds its own hint (`cioc ops`) where it calls this.
+  throw new ValidationError(`Unknown operation "${id}"${hint}; listOperations() lists them all`);
 }

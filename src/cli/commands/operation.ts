@@ -6,7 +6,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createClient, encodeValid, type Client } from '../../client.js';
 import { CONNECTORS } from '../../connectors.js';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
-import { listOperations, requireOperation } from '../../operations/registry.js';
+import { listOperations } from '../../operations/registry.js';
+import { operationForCli } from './ops.js';
 import type { AnyOperation } from '../../operations/types.js';
 import { paginationOf } from '../../operations/pagination.js';
 import { CONNECTOR_IDS, REGIONS, type ConnectorId } from '../../regions.js';
@@ -290,7 +291,7 @@ export function registerOperationCommands(program: Command, io: Io, argv: readon
     )
     .argument('<operation>', 'operation id, e.g. track.create_or_update_customer');
   addPagingOptions(addCommonOptions(run, undefined)).action(async (id: string, flags: CommonFlags) => {
-    const operation = requireOperation(id);
+    const operation = operationForCli(id);
     await runOperation(io, operation, await readInput(flags.input, io), flags);
   });
 }

@@ -104,8 +104,19 @@ export function operationIdOf(words: readonly string[]): string {
   return parts.join(' ');
 }
 
+/** `requireOperation`, with the CLI's own hint: where a person finds the ids. */
+export function operationForCli(id: string): AnyOperation {
+  try {
+    return requireOperation(id);
+  } catch (error) {
+    if (error instanceof ValidationError)
+      error.hint ??= '`cioc ops` lists them all (`cioc ops --search <words>` to filter).';
+    throw error;
+  }
+}
+
 export function describeCommand(io: Io, words: readonly string[], flags: { json?: boolean }): void {
-  const op = requireOperation(operationIdOf(words));
+  const op = operationForCli(operationIdOf(words));
   if (flags.json === true) {
     printJson(io, describeOperation(op));
     return;
