@@ -249,6 +249,25 @@ describe('start-up', () => {
     expect(compiledSchemaCount()).toBe(before);
   });
 
+  it('builds only the operation command named; all of them when listing or suggesting', async () => {
+    const subcommands = async (...words: string[]): Promise<string[]> =>
+      (
+        (await buildProgram(io, ['node', 'cioc', ...words])).commands.find((c) => c.name() === words[0])
+          ?.commands ?? []
+      ).map((c) => c.name());
+    expect(await subcommands('app', 'get-segment', '--segment-id', '4')).toEqual(['get-segment']);
+    expect(await subcommands('app', 'get-segment', '--help')).toEqual(['get-segment']);
+    const all = await subcommands('app');
+    expect(all.length).toBeGreaterThan(100);
+    expect(await subcommands('app', '--help')).toEqual(all);
+    // An unknown name (or a near miss) needs them all, for "Did you mean …?".
+    expect(await subcommands('app', 'list-segmets')).toEqual(all);
+    expect(await subcommands('app', 'get_segment')).toEqual(all);
+    const suggested = await cioc(['app', 'list-segmets']);
+    expect(suggested.code).toBe(2);
+    expect(suggested.stderr).toContain('Did you mean list-segments?');
+  });
+
   it('shows the same help with the command groups left unloaded as with all of them loaded', async () => {
     const full = (await buildProgram(io, ['node', 'cioc'], undefined, { loadAll: true })).helpInformation();
     expect((await buildProgram(io, ['node', 'cioc'])).helpInformation()).toBe(full);

@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createClient, encodeValid, type Client } from '../../client.js';
 import { CONNECTORS } from '../../connectors.js';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
-import { listOperations } from '../../operations/registry.js';
+import { findOperation, listOperations } from '../../operations/registry.js';
 import { operationForCli } from './ops.js';
 import type { AnyOperation } from '../../operations/types.js';
 import { paginationOf } from '../../operations/pagination.js';
@@ -218,8 +218,12 @@ function flagDescription(spec: FlagSpec): string {
   return plain(spec.description).replace(/\s+/g, ' ').trim();
 }
 
+/** `app.get_segment` → `get-segment`. */
+const commandName = (operation: AnyOperation): string =>
+  kebab(operation.id.slice(operation.id.indexOf('.') + 1));
+
 function operationCommand(io: Io, operation: AnyOperation): Command {
-  const name = kebab(operation.id.slice(operation.id.indexOf('.') + 1));
+  const name = commandName(operation);
   const specs = flagsFor(operation.input);
   const command = new Command(name)
     .summary(operation.title)
@@ -267,20 +271,27 @@ function operationCommand(io: Io, operation: AnyOperation): Command {
 
 /**
  * `cioc track|app|beta <operation>`. Operation commands are built only for the connector named on
- * the command line, so start-up does not pay for every schema of every connector.
+ * the command line, so start-up does not pay for every schema of every connector; and of that
+ * connector only the command named, when one is (`cioc app get-segment …`: one of App's 113). All
+ * of them are built when they are listed or may be suggested: `cioc app`, `cioc app --help`,
+ * `cioc help app`, an unknown name ("Did you mean …?").
  */
 export function registerOperationCommands(program: Command, io: Io, argv: readonly string[]): void {
-  const target = argv[2];
+  const [, , target, named] = argv;
   for (const connector of CONNECTOR_IDS) {
     const def = CONNECTORS[connector];
     const command = program.command(connector).description(`${def.title} ${def.version}: ${def.description}`);
-    if (target === connector) {
-      for (const operation of listOperations(connector)) {
-        const sub = operationCommand(io, operation);
-        // exitOverride and output settings, so usage errors end as JSON with exit 2 like everywhere.
-        sub.copyInheritedSettings(command);
-        command.addCommand(sub);
-      }
+    if (target !== connector) continue;
+    const one =
+      named === undefined || named.startsWith('-')
+        ? undefined
+        : findOperation(`${connector}.${named.replace(/-/g, '_')}`);
+    const operations = one !== undefined && commandName(one) === named ? [one] : listOperations(connector);
+    for (const operation of operations) {
+      const sub = operationCommand(io, operation);
+      // exitOverride and output settings, so usage errors end as JSON with exit 2 like everywhere.
+      sub.copyInheritedSettings(command);
+      command.addCommand(sub);
     }
   }
 
