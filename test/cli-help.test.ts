@@ -31,6 +31,31 @@ describe('help', () => {
     expect(one.stdout).toContain('--segment-id <value>');
   });
 
+  it('`cioc help` of a command that does not exist is a usage error, with a suggestion', async () => {
+    const nope = await cioc(['help', 'nope']);
+    expect(nope.code).toBe(2);
+    expect(nope.stdout).toBe('');
+    expect(JSON.parse(nope.stderr)).toEqual({
+      error: { type: 'usage', message: "unknown command 'nope'\n(`cioc help` lists the commands.)" },
+    });
+    const appNope = await cioc(['help', 'app', 'nope']);
+    expect(appNope.code).toBe(2);
+    expect(JSON.parse(appNope.stderr)).toEqual({
+      error: { type: 'usage', message: "unknown command 'nope'\n(`cioc help app` lists the commands.)" },
+    });
+    const near = await cioc(['help', 'app', 'list-segmets']);
+    expect(near.code).toBe(2);
+    expect(JSON.parse(near.stderr)).toMatchObject({
+      error: { message: "unknown command 'list-segmets'\n(Did you mean list-segments?)" },
+    });
+    expect((await cioc(['help', 'ap'])).stderr).toContain('Did you mean app?');
+    expect((await cioc(['help', 'auth', 'nope'])).code).toBe(2);
+    // Words after a command without subcommands are its arguments: its help, as before.
+    const describeHelp = await cioc(['help', 'describe', 'app.get_segment']);
+    expect(describeHelp.code).toBe(0);
+    expect(describeHelp.stdout).toContain('Usage: cioc describe');
+  });
+
   it('every generated flag has a description, and no help carries spec markup', async () => {
     for (const op of listOperations()) {
       const name = op.id.slice(op.id.indexOf('.') + 1).replace(/_/g, '-');
