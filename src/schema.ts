@@ -130,11 +130,35 @@ function discriminatedCheck(schema: TSchema): SchemaCheck | undefined {
       if (found === undefined) break;
     }
     if (typeof found === 'function') return (found as SchemaCheck)(value);
-    const named = keys
-      .map((k) => `${k} ${record[k] === undefined ? 'undefined' : JSON.stringify(record[k])}`)
-      .join(' and ');
-    return [{ path: '', message: `has no variant for ${named}; known ${keys.join('/')}: ${combos}` }];
+    return [{ path: '', message: noVariantMessage(keys, keyed, record, combos) }];
   };
+}
+
+/**
+ * Why a value fits no branch of a discriminated union: a discriminator left out is named, with the
+ * values it may take given the ones before it (`has no "action"; with type "person", "action" is
+ * one of: identify, …`); otherwise the combination given and the known ones.
+ */
+function noVariantMessage(
+  keys: readonly string[],
+  keyed: readonly Record<string, unknown>[],
+  record: Record<string, unknown>,
+  combos: string,
+): string {
+  let fitting = keyed;
+  for (const [depth, name] of keys.entries()) {
+    if (record[name] === undefined) {
+      const given = keys
+        .slice(0, depth)
+        .map((k) => `${k} ${JSON.stringify(record[k])}`)
+        .join(' and ');
+      const allowed = [...new Set(fitting.map((k) => discriminatorText(k[name])))].join(', ');
+      return `has no "${name}"; ${given === '' ? '' : `with ${given}, `}"${name}" is one of: ${allowed}`;
+    }
+    fitting = fitting.filter((k) => k[name] === record[name]);
+  }
+  const named = keys.map((k) => `${k} ${JSON.stringify(record[k])}`).join(' and ');
+  return `has no variant for ${named}; known ${keys.join('/')}: ${combos}`;
 }
 
 /** A discriminator value as a `Map` key: primitives as themselves, anything else as its JSON. */
@@ -198,7 +222,7 @@ function collapseUnions(errors: readonly ErrorObject[]): ErrorObject[] {
           .join(', ');
         replacement = {
           ...union,
-          message: `has no variant for ${names.map((n) => `${n} ${JSON.stringify(data[n])}`).join(' and ')}; known ${names.join('/')}: ${combos}`,
+          message: noVariantMessage(names, keyed, data, combos),
         };
       } else {
         keepPrefix = `${union.schemaPath}/${index}/`;

@@ -218,6 +218,29 @@ function flagDescription(spec: FlagSpec): string {
   return plain(spec.description).replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * A flag's value. A raw request's `--body` is text with `--body-type raw` (`body_type` comes
+ * before `body` in its schema, so it is already merged); otherwise JSON, and text that is not JSON
+ * is answered with the way to send it as text.
+ */
+function bodyFlagValue(
+  spec: FlagSpec,
+  raw: string | boolean,
+  merged: Record<string, unknown>,
+  specs: readonly FlagSpec[],
+): unknown {
+  const typedBody =
+    spec.property === 'body' && spec.kind === 'json' && specs.some((s) => s.property === 'body_type');
+  if (typedBody && merged['body_type'] === 'raw') return String(raw);
+  try {
+    return parseFlagValue(spec, raw);
+  } catch (error) {
+    if (error instanceof ValidationError && typedBody)
+      error.hint ??= 'To send it as text, add --body-type raw (and --content-type, default text/plain).';
+    throw error;
+  }
+}
+
 /** `app.get_segment` → `get-segment`. */
 const commandName = (operation: AnyOperation): string =>
   kebab(operation.id.slice(operation.id.indexOf('.') + 1));
@@ -256,7 +279,8 @@ function operationCommand(io: Io, operation: AnyOperation): Command {
       const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
       for (const spec of specs) {
         const raw = flags[camel(spec.flag)];
-        if (raw !== undefined) merged[spec.property] = parseFlagValue(spec, raw as string | boolean);
+        if (raw !== undefined)
+          merged[spec.property] = bodyFlagValue(spec, raw as string | boolean, merged, specs);
       }
       input = merged;
     }
