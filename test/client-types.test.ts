@@ -50,8 +50,8 @@ export function compileOnly(
   void app.paginate(dynamicId, {});
   void app.paginateUntyped(dynamicId, {});
   void app.paginate('app.list_messages');
-  const people = app.paginate('app.list_customers_in_segment', { segment_id: 1 });
-  type Person = typeof people extends AsyncGenerator<infer Item, void, undefined> ? Item : never;
+  const _people = app.paginate('app.list_customers_in_segment', { segment_id: 1 });
+  type Person = typeof _people extends AsyncGenerator<infer Item, void, undefined> ? Item : never;
   expectTypeOf<Person['cio_id']>().toEqualTypeOf<string>();
   expectTypeOf<Person['id']>().toEqualTypeOf<string | null>();
   expectTypeOf(app.paginate('app.list_messages')).not.toEqualTypeOf<
