@@ -13,6 +13,8 @@ import {
   type OperationById,
   type OperationId,
   type OperationsOf,
+  type PageItemOf,
+  type PaginatedOperationId,
   type SpecOperationId,
   type SpecOperationTypes,
 } from './operations/registry.js';
@@ -86,6 +88,14 @@ export interface CallOptions extends SendOptions {
 /** The ids of one connector's operations: `app.get_segment` for an App client, not `track.…`. */
 export type OwnOperationId<C extends ConnectorId> = Extract<OperationId, `${C}.${string}`>;
 export type OwnSpecOperationId<C extends ConnectorId> = Extract<SpecOperationId, `${C}.${string}`>;
+/** `paginate`'s input and options; the input may be left out when none of its fields is required. */
+type PaginateArgs<Input> =
+  Record<string, never> extends Input
+    ? [input?: Input, options?: PageOptions & CallOptions]
+    : [input: Input, options?: PageOptions & CallOptions];
+
+/** The ids of one connector's paginated listings: what `paginate` takes. */
+export type OwnPaginatedOperationId<C extends ConnectorId> = Extract<PaginatedOperationId, `${C}.${string}`>;
 
 /** `create_or_update_customer` → `createOrUpdateCustomer`. */
 type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
@@ -269,12 +279,27 @@ export class Client<C extends ConnectorId = ConnectorId> {
   /**
    * Every item of a paginated listing (`start`/`next` cursors or `limit`/`offset`), fetching page
    * after page as you iterate: `for await (const person of client.paginate('app.search_customers', { filter }))`.
+   * Only this connector's paginated listings compile, and the items are typed; `paginateUntyped`
+   * takes an id known only at run time.
    */
+  paginate<Id extends OwnPaginatedOperationId<C>>(
+    id: Id,
+    ...rest: PaginateArgs<SpecOperationTypes[Id]['input']>
+  ): AsyncGenerator<PageItemOf<Id>, void, undefined>;
   paginate(
     id: string,
     input: Record<string, unknown> = {},
     options: PageOptions & CallOptions = {},
-  ): AsyncGenerator {
+  ): AsyncGenerator<unknown, void, undefined> {
+    return this.paginateUntyped(id, input, options);
+  }
+
+  /** `paginate` for an id and input known only at run time: the same checks, when it runs. */
+  paginateUntyped(
+    id: string,
+    input: Record<string, unknown> = {},
+    options: PageOptions & CallOptions = {},
+  ): AsyncGenerator<unknown, void, undefined> {
     const operation = this.operation(id);
     if (paginationOf(operation) === undefined)
       throw new ConfigError(

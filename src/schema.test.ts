@@ -50,6 +50,17 @@ describe('union errors', () => {
     expect(unknown[0]?.message).toMatch(
       /^has no variant for type "person" and action "fly"; known type\/action: person\/identify, /,
     );
+    // A discriminator left out is named, with what it may be.
+    expect(schemaIssues(V2Entity, { type: 'person', identifiers: { id: '1' } })).toEqual([
+      {
+        path: '',
+        message:
+          'has no "action"; with type "person", "action" is one of: identify, delete, event, screen, page, add_relationships, delete_relationships, add_device, delete_device, merge, suppress, unsuppress',
+      },
+    ]);
+    expect(schemaIssues(V2Entity, { action: 'identify' })[0]?.message).toBe(
+      'has no "type"; "type" is one of: person, object, delivery',
+    );
     expect(schemaIssues(V2Entity, { type: 'person', action: 'identify', identifiers: { id: '1' } })).toEqual(
       [],
     );

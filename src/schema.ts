@@ -7,6 +7,10 @@ import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { ValidationError, type ValidationIssue } from './errors.js';
 
+import { closest } from './closest.js';
+
+export { closest };
+
 let ajvInstance: Ajv | undefined;
 /**
  * Ajv, loaded and set up when the first schema is compiled: importing the library, `--help` or
@@ -126,11 +130,35 @@ function discriminatedCheck(schema: TSchema): SchemaCheck | undefined {
       if (found === undefined) break;
     }
     if (typeof found === 'function') return (found as SchemaCheck)(value);
-    const named = keys
-      .map((k) => `${k} ${record[k] === undefined ? 'undefined' : JSON.stringify(record[k])}`)
-      .join(' and ');
-    return [{ path: '', message: `has no variant for ${named}; known ${keys.join('/')}: ${combos}` }];
+    return [{ path: '', message: noVariantMessage(keys, keyed, record, combos) }];
   };
+}
+
+/**
+ * Why a value fits no branch of a discriminated union: a discriminator left out is named, with the
+ * values it may take given the ones before it (`has no "action"; with type "person", "action" is
+ * one of: identify, …`); otherwise the combination given and the known ones.
+ */
+function noVariantMessage(
+  keys: readonly string[],
+  keyed: readonly Record<string, unknown>[],
+  record: Record<string, unknown>,
+  combos: string,
+): string {
+  let fitting = keyed;
+  for (const [depth, name] of keys.entries()) {
+    if (record[name] === undefined) {
+      const given = keys
+        .slice(0, depth)
+        .map((k) => `${k} ${JSON.stringify(record[k])}`)
+        .join(' and ');
+      const allowed = [...new Set(fitting.map((k) => discriminatorText(k[name])))].join(', ');
+      return `has no "${name}"; ${given === '' ? '' : `with ${given}, `}"${name}" is one of: ${allowed}`;
+    }
+    fitting = fitting.filter((k) => k[name] === record[name]);
+  }
+  const named = keys.map((k) => `${k} ${JSON.stringify(record[k])}`).join(' and ');
+  return `has no variant for ${named}; known ${keys.join('/')}: ${combos}`;
 }
 
 /** A discriminator value as a `Map` key: primitives as themselves, anything else as its JSON. */
@@ -194,7 +222,7 @@ function collapseUnions(errors: readonly ErrorObject[]): ErrorObject[] {
           .join(', ');
         replacement = {
           ...union,
-          message: `has no variant for ${names.map((n) => `${n} ${JSON.stringify(data[n])}`).join(' and ')}; known ${names.join('/')}: ${combos}`,
+          message: noVariantMessage(names, keyed, data, combos),
         };
       } else {
         keepPrefix = `${union.schemaPath}/${index}/`;
@@ -343,37 +371,4 @@ function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
     seen.add(key);
     return true;
   });
-}
-
-/** The known name closest to a misspelled one, when it is close enough to be a likely typo. */
-export function closest(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = distance(name.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = candidate;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined;
-}
-
-/** Optimal-string-alignment distance: edits, with a swap of two neighbours counting as one. */
-function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  const at = (i: number, j: number): number => d[i]?.[j] ?? Infinity;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        best = Math.min(best, at(i - 2, j - 2) + 1);
-      const row = d[i];
-      if (row !== undefined) row[j] = best;
-    }
-  }
-  return at(a.length, b.length);
 }

@@ -141,7 +141,18 @@ describe('cioc auth', () => {
     expect(JSON.parse(betaCall.stdout)).toMatchObject({ status: 200, body: { id: 1 } });
     expect(emulator.requests.map((r) => r.path)).toContain('/v1/api/campaigns/1/triggers');
 
-    expect(JSON.parse((await alice(['auth', 'delete', 'emu-beta'])).stdout)).toEqual({
+    // Without a terminal to ask on, nothing is deleted without --yes.
+    const unconfirmed = await alice(['auth', 'delete', 'emu-beta']);
+    expect(unconfirmed.code).toBe(2);
+    expect(JSON.parse(unconfirmed.stderr)).toEqual({
+      error: {
+        type: 'validation',
+        message:
+          'Not deleted: "emu-beta" cannot be confirmed without a terminal; pass --yes to delete it without asking.',
+      },
+    });
+    expect((await alice(['auth', 'show', 'emu-beta'])).code).toBe(0);
+    expect(JSON.parse((await alice(['auth', 'delete', 'emu-beta', '--yes'])).stdout)).toEqual({
       deleted: 'emu-beta',
       connector: 'beta',
       scope: 'personal',
@@ -275,7 +286,7 @@ describe('scopes', () => {
     expect(denied.code).toBe(3);
     expect(denied.stderr).toContain('is visible to user \\"bob\\"');
     expect((await bob(['auth', 'show', 'emu-track'])).code).toBe(3);
-    expect((await bob(['auth', 'delete', 'emu-track'])).code).toBe(3);
+    expect((await bob(['auth', 'delete', 'emu-track', '--yes'])).code).toBe(3);
     const shared = await bob([
       'app',
       'raw-http-request',
@@ -287,7 +298,7 @@ describe('scopes', () => {
       '/workspaces',
     ]);
     expect(shared.code).toBe(0);
-    expect((await bob(['auth', 'delete', 'emu-app'])).stderr).toContain('Only its owner (alice)');
+    expect((await bob(['auth', 'delete', 'emu-app', '--yes'])).stderr).toContain('Only its owner (alice)');
     expect(emulator.requests).toHaveLength(1);
   });
 });

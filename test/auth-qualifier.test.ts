@@ -71,7 +71,12 @@ describe('--auth with a scope qualifier', () => {
       connector: 'app',
       scope: 'organisational',
     });
-    const words = await cioc(['__complete', '--', 'app', 'list-segments', '--auth', ''], { env });
-    expect(words.stdout.trim().split('\n')).toEqual(['prod', 'organisational:prod', 'personal:prod']);
+    const complete = async (...words: string[]) =>
+      (await cioc(['__complete', '--', ...words], { env })).stdout.trim().split('\n');
+    // Only the command's connector's, by the reference that picks it.
+    expect(await complete('app', 'list-segments', '--auth', '')).toEqual(['organisational:prod']);
+    expect(await complete('track', 'delete-customer', '--auth', '')).toEqual(['prod', 'personal:prod']);
+    expect(await complete('run', 'app.list_segments', '--auth', '')).toEqual(['organisational:prod']);
+    expect(await complete('auth', 'show', '')).toEqual(['prod', 'personal:prod', 'organisational:prod']);
   });
 });

@@ -3,6 +3,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { listOperations } from '../src/operations/registry.js';
+import { plain } from '../src/cli/help-text.js';
+import { flagsFor } from '../src/cli/schema-flags.js';
 import type { Io } from '../src/cli/io.js';
 import { cioc } from './support/cli.js';
 
@@ -29,6 +31,31 @@ describe('help', () => {
     expect(one.stdout).toContain('--segment-id <value>');
   });
 
+  it('`cioc help` of a command that does not exist is a usage error, with a suggestion', async () => {
+    const nope = await cioc(['help', 'nope']);
+    expect(nope.code).toBe(2);
+    expect(nope.stdout).toBe('');
+    expect(JSON.parse(nope.stderr)).toEqual({
+      error: { type: 'usage', message: "unknown command 'nope'\n(`cioc help` lists the commands.)" },
+    });
+    const appNope = await cioc(['help', 'app', 'nope']);
+    expect(appNope.code).toBe(2);
+    expect(JSON.parse(appNope.stderr)).toEqual({
+      error: { type: 'usage', message: "unknown command 'nope'\n(`cioc help app` lists the commands.)" },
+    });
+    const near = await cioc(['help', 'app', 'list-segmets']);
+    expect(near.code).toBe(2);
+    expect(JSON.parse(near.stderr)).toMatchObject({
+      error: { message: "unknown command 'list-segmets'\n(Did you mean list-segments?)" },
+    });
+    expect((await cioc(['help', 'ap'])).stderr).toContain('Did you mean app?');
+    expect((await cioc(['help', 'auth', 'nope'])).code).toBe(2);
+    // Words after a command without subcommands are its arguments: its help, as before.
+    const describeHelp = await cioc(['help', 'describe', 'app.get_segment']);
+    expect(describeHelp.code).toBe(0);
+    expect(describeHelp.stdout).toContain('Usage: cioc describe');
+  });
+
   it('every generated flag has a description, and no help carries spec markup', async () => {
     for (const op of listOperations()) {
       const name = op.id.slice(op.id.indexOf('.') + 1).replace(/_/g, '-');
@@ -43,9 +70,31 @@ describe('help', () => {
       expect(bare, op.id).toEqual([]);
     }
     const batch = await inProcess(['track', 'send-batch', '--help']);
-    expect(batch.stdout).toMatch(
-      /--batch <json>\s+array of object as JSON \(fields: cioc describe\s+track\.send_batch\)/,
+    expect(batch.stdout).toMatch(/--batch <json>\s+The operations, each as for send-entity/);
+  });
+
+  it('every flag of every operation has a description of its own, from its schema', () => {
+    const missing: string[] = [];
+    for (const op of listOperations())
+      for (const spec of flagsFor(op.input))
+        if (plain(spec.description).trim().length < 8) missing.push(`${op.id} --${spec.flag}`);
+    expect(missing).toEqual([]);
+  });
+
+  it('no flag help is a placeholder pointing elsewhere', async () => {
+    const { stdout } = await inProcess(['app', 'send-transactional-email', '--help']);
+    expect(stdout).not.toContain('(fields: cioc describe');
+    expect(stdout).toMatch(/--bcc <value>\s+Blind-copy recipients/);
+    expect(stdout).toMatch(/--tracked \[true\|false\]\s+If true, Customer\.io tracks opens/);
+  });
+
+  it('`cioc describe` lists the sub-fields of an object field', async () => {
+    const { stdout } = await inProcess(['describe', 'app.create_manual_segment']);
+    expect(stdout).toContain(
+      '  segment  (--segment): object; required\n      The manual segment to create: its `name` and a `description`.\n      · name: string; required\n            The name of the segment.\n      · description: string\n',
     );
+    const batch = await inProcess(['describe', 'track.send_batch']);
+    expect(batch.stdout).toContain('      · type: one of: person, object, delivery; required\n');
   });
 
   it('--site-id is offered where a Track Site ID applies, not on App or Beta', async () => {

@@ -67,6 +67,18 @@ describe.runIf(hasTmux)('on a terminal', () => {
     });
   });
 
+  it('shows a spinner while a slow answer is awaited, and clears it when the answer comes', async () => {
+    emulator.faults.add({ path: '/v1/segments', delay_ms: 3000 });
+    await onTerminal(['app', 'list-segments'], async (t) => {
+      const waiting = await t.waitFor('Waiting for App…', 2500);
+      expect(waiting).toMatch(/Waiting for App… [12] s/);
+      await t.waitFor('Waiting for App… 2 s');
+      const done = await t.waitFor('[exit 0]');
+      expect(done).not.toContain('Waiting for App');
+      expect(done).toContain('"segments"');
+    });
+  });
+
   it('says each retry of a timeout and that it gave up, instead of failing silently', async () => {
     emulator.faults.add({ path: '/v1/segments', delay_ms: 1500, times: 3 });
     await onTerminal(['app', 'list-segments', '--timeout', '300', '--max-retries', '2'], async (t) => {
@@ -120,6 +132,13 @@ describe('in a pipe (machine mode)', () => {
     expect(logs[1]?.log).toMatchObject({ type: 'retry', cause: '503', attempt: 1, maxAttempts: 4 });
     const failed = await cioc(['app', 'get-segment', '--segment-id', '99'], { env: emulatorEnv(url) });
     expect(JSON.parse(failed.stderr)).toMatchObject({ error: { type: 'not_found', status: 404 } });
+  });
+
+  it('waits for a slow answer without a word on stderr', async () => {
+    emulator.faults.add({ path: '/v1/segments', delay_ms: 1500 });
+    const slow = await cioc(['app', 'list-segments'], { env: emulatorEnv(url) });
+    expect(slow.code).toBe(0);
+    expect(slow.stderr).toBe('');
   });
 
   it('--all with --output table lays out every item; a --max-pages cut is a warning', async () => {

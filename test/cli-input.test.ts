@@ -90,6 +90,45 @@ describe('input conveniences', () => {
     expect(emulator.requests).toHaveLength(0);
   });
 
+  it('says what is wrong with a body in the words of what was given', async () => {
+    const raw = ['app', 'raw-http-request', '--endpoint', '/segments', '--dry-run'];
+    const getBody = await cioc([...raw, '--method', 'GET', '--body', '{"a":1}'], { env });
+    expect(getBody.code).toBe(2);
+    expect(JSON.parse(getBody.stderr)).toMatchObject({
+      error: {
+        issues: [{ path: '/body', message: 'is not allowed with GET: a GET sends no body (--body)' }],
+      },
+    });
+    expect(getBody.stderr).not.toContain('body_type');
+    const getTyped = await cioc([...raw, '--method', 'GET', '--body', '{"a":1}', '--body-type', 'json'], {
+      env,
+    });
+    expect(JSON.parse(getTyped.stderr)).toMatchObject({
+      error: {
+        issues: [
+          { path: '/body_type', message: 'must be "none" for GET: a GET sends no body (--body-type)' },
+        ],
+      },
+    });
+    const text = await cioc([...raw, '--method', 'POST', '--body', 'hello'], { env });
+    expect(text.code).toBe(2);
+    expect(JSON.parse(text.stderr)).toMatchObject({
+      error: { hint: 'To send it as text, add --body-type raw (and --content-type, default text/plain).' },
+    });
+    const sent = await cioc([...raw, '--method', 'POST', '--body', 'hello', '--body-type', 'raw'], { env });
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(dryBody(sent.stdout).body).toBe('hello');
+    const noAction = await cioc(
+      ['track', 'send-batch', '--batch', '[{"type":"person","identifiers":{"id":"1"}}]', '--dry-run'],
+      { env },
+    );
+    expect(noAction.code).toBe(2);
+    expect(noAction.stderr).toContain(
+      '/batch/0 has no \\"action\\"; with type \\"person\\", \\"action\\" is one of: identify, delete,',
+    );
+    expect(noAction.stderr).not.toContain('undefined');
+  });
+
   it('--output ndjson and table on a listing show its items', async () => {
     const ids = ['a', 'b', 'c'];
     for (const id of ids) emulator.state.identify(id, { email: `${id}@example.com` });

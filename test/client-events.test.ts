@@ -23,6 +23,8 @@ describe('client observation hooks', () => {
     emulator.faults.add({ path: '/v1/segments', status: 429, headers: { 'retry-after': '0.05' } });
     await app.run('app.list_segments', {});
     expect(events).toEqual([
+      { type: 'request', operationId: 'app.list_segments', attempt: 1 },
+      { type: 'response', operationId: 'app.list_segments', attempt: 1, result: '429' },
       {
         type: 'retry',
         operationId: 'app.list_segments',
@@ -32,12 +34,18 @@ describe('client observation hooks', () => {
         delayMs: 50,
         fromRetryAfter: true,
       },
+      { type: 'request', operationId: 'app.list_segments', attempt: 2 },
+      { type: 'response', operationId: 'app.list_segments', attempt: 2, result: '200' },
     ]);
     events.length = 0;
     emulator.faults.add({ path: '/v1/segments', status: 503, times: 3 });
     await expect(app.run('app.list_segments', {})).rejects.toThrow(/503/);
-    expect(events.map((e) => e.type)).toEqual(['retry', 'retry', 'give_up']);
-    expect(events[2]).toEqual({
+    expect(events.map((e) => e.type)).toEqual([
+      ...['request', 'response', 'retry'],
+      ...['request', 'response', 'retry'],
+      ...['request', 'response', 'give_up'],
+    ]);
+    expect(events[8]).toEqual({
       type: 'give_up',
       operationId: 'app.list_segments',
       attempts: 3,
@@ -55,8 +63,9 @@ describe('client observation hooks', () => {
       emulatorUrl: url,
       rateLimits: false,
     });
+    // @ts-expect-error: not a paginated listing (the compiler says so; at run time, a ConfigError)
     expect(() => app.paginate('app.list_segments')).toThrow(ConfigError);
-    expect(() => app.paginate('app.list_segments')).toThrow(/not a paginated listing: call run\(\)/);
+    expect(() => app.paginateUntyped('app.list_segments')).toThrow(/not a paginated listing: call run\(\)/);
     const ids = ['a', 'b', 'c'];
     for (const id of ids) emulator.state.identify(id, { email: `${id}@example.com` });
     emulator.state.changeSegment(1, { ids }, 'id', true);

@@ -34,6 +34,30 @@ export function compileOnly(
   expectTypeOf(track.run('track.delete_customer', { identifier: '42' })).resolves.not.toBeUnknown();
   expectTypeOf(app.runUntyped('app.list_segments', {})).resolves.toBeUnknown();
   expectTypeOf(fromEnv('track')).toExtend<Parameters<typeof createClient<'track'>>[0]>();
+
+  // paginate: only this connector's paginated listings, with typed input and typed items.
+  // @ts-expect-error: get_segment is not a paginated listing
+  void app.paginate('app.get_segment', { segment_id: 1 });
+  // @ts-expect-error: no such operation (a typo)
+  void app.paginate('app.list_customers_in_segmnt', { segment_id: 1 });
+  // @ts-expect-error: a Track client has no App listing
+  void track.paginate('app.list_messages', {});
+  // @ts-expect-error: segment_id is required
+  void app.paginate('app.list_customers_in_segment', {});
+  // @ts-expect-error: segment_id is a number
+  void app.paginate('app.list_customers_in_segment', { segment_id: 'x' });
+  // @ts-expect-error: a dynamic id needs the explicitly untyped call
+  void app.paginate(dynamicId, {});
+  void app.paginateUntyped(dynamicId, {});
+  void app.paginate('app.list_messages');
+  const _people = app.paginate('app.list_customers_in_segment', { segment_id: 1 });
+  type Person = typeof _people extends AsyncGenerator<infer Item, void, undefined> ? Item : never;
+  expectTypeOf<Person['cio_id']>().toEqualTypeOf<string>();
+  expectTypeOf<Person['id']>().toEqualTypeOf<string | null>();
+  expectTypeOf(app.paginate('app.list_messages')).not.toEqualTypeOf<
+    AsyncGenerator<unknown, void, undefined>
+  >();
+  expectTypeOf(app.paginateUntyped(dynamicId)).toEqualTypeOf<AsyncGenerator<unknown, void, undefined>>();
 }
 
 describe('typed entry points', () => {

@@ -1,5 +1,10 @@
 /** Shell completion: enum flag values, connector-accurate flags, and a fish script. */
 import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import type { Command, Option } from 'commander';
+import { completions } from '../src/cli/commands/completion.js';
+import type { Io } from '../src/cli/io.js';
+import { buildProgram } from '../src/cli/main.js';
 import { cioc } from './support/cli.js';
 
 const words = async (...w: string[]) => (await cioc(['__complete', '--', ...w])).stdout.trim().split('\n');
@@ -21,6 +26,40 @@ describe('completion', () => {
     ]);
     expect(await words('track', 'track-custom-event', '--type', 'p')).toEqual(['page']);
     expect(await words('app', 'list-segments', '--region', 'e')).toEqual(['eu', 'emulator']);
+  });
+
+  it('completes enum values case-insensitively, as the CLI takes them', async () => {
+    expect(await words('app', 'raw-http-request', '--method', 'g')).toEqual(['GET']);
+    expect(await words('app', 'raw-http-request', '--method', 'Pa')).toEqual(['PATCH']);
+    expect(await words('track', 'track-custom-event', '--type', 'P')).toEqual(['page']);
+  });
+
+  it("completes every enum flag of the CLI's own commands with exactly its choices", async () => {
+    expect(await words('auth', 'create', '--scope', '')).toEqual(['personal', 'organisational']);
+    expect(await words('emulator', '--workspace-region', '')).toEqual(['us', 'eu']);
+    const io: Io = {
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      stdin: new PassThrough(),
+      env: {},
+    };
+    const program = await buildProgram(io, ['node', 'cioc'], () => undefined, { loadAll: true });
+    const checked: string[] = [];
+    const walk = async (command: Command, path: string[]): Promise<void> => {
+      for (const option of command.options) {
+        const choices = (option as Option & { argChoices?: string[] }).argChoices;
+        if (choices === undefined || option.long === undefined) continue;
+        expect(await completions(io, [...path, option.long, '']), [...path, option.long].join(' ')).toEqual(
+          choices,
+        );
+        checked.push([...path, option.long].join(' '));
+      }
+      for (const sub of command.commands) await walk(sub, [...path, sub.name()]);
+    };
+    await walk(program, []);
+    expect(checked).toEqual(
+      expect.arrayContaining(['auth create --scope', 'auth list --connector', 'emulator --workspace-region']),
+    );
   });
 
   it('offers the flags each command has: --site-id on Track only, --all on listings', async () => {

@@ -21,8 +21,7 @@ describe('emulated App resources', () => {
       sent.push(delivery_id);
     }
     const all: { id?: string }[] = [];
-    for await (const message of client.paginate('app.list_messages', { limit: 2 }))
-      all.push(message as { id?: string });
+    for await (const message of client.paginate('app.list_messages', { limit: 2 })) all.push(message);
     expect(all.map((m) => m.id)).toEqual([...sent].reverse());
     const one = await client.getMessage({ message_id: sent[0] ?? '' });
     expect(one.message).toMatchObject({ id: sent[0], recipient: 'm0@example.com', type: 'email' });

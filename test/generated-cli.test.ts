@@ -249,6 +249,25 @@ describe('start-up', () => {
     expect(compiledSchemaCount()).toBe(before);
   });
 
+  it('builds only the operation command named; all of them when listing or suggesting', async () => {
+    const subcommands = async (...words: string[]): Promise<string[]> =>
+      (
+        (await buildProgram(io, ['node', 'cioc', ...words])).commands.find((c) => c.name() === words[0])
+          ?.commands ?? []
+      ).map((c) => c.name());
+    expect(await subcommands('app', 'get-segment', '--segment-id', '4')).toEqual(['get-segment']);
+    expect(await subcommands('app', 'get-segment', '--help')).toEqual(['get-segment']);
+    const all = await subcommands('app');
+    expect(all.length).toBeGreaterThan(100);
+    expect(await subcommands('app', '--help')).toEqual(all);
+    // An unknown name (or a near miss) needs them all, for "Did you mean …?".
+    expect(await subcommands('app', 'list-segmets')).toEqual(all);
+    expect(await subcommands('app', 'get_segment')).toEqual(all);
+    const suggested = await cioc(['app', 'list-segmets']);
+    expect(suggested.code).toBe(2);
+    expect(suggested.stderr).toContain('Did you mean list-segments?');
+  });
+
   it('shows the same help with the command groups left unloaded as with all of them loaded', async () => {
     const full = (await buildProgram(io, ['node', 'cioc'], undefined, { loadAll: true })).helpInformation();
     expect((await buildProgram(io, ['node', 'cioc'])).helpInformation()).toBe(full);
@@ -257,10 +276,10 @@ describe('start-up', () => {
   });
 
   /** Every module and required file a `node` run loads (its exit status checked). */
-  const loaded = (args: string[]): string[] => {
+  const loaded = (args: string[], home = mkdtempSync(join(tmpdir(), 'cioc-loads-'))): string[] => {
     const result = spawnSync(process.execPath, ['--import', TRACE_LOADS, ...args], {
       encoding: 'utf8',
-      env: { ...process.env, CIOC_HOME: mkdtempSync(join(tmpdir(), 'cioc-loads-')) },
+      env: { ...process.env, CIOC_HOME: home, CIOC_USER: 'dana' },
     });
     expect(result.status, result.stderr).toBe(0);
     return result.stderr.split('\n').filter((line) => line.startsWith('LOAD '));
@@ -308,6 +327,52 @@ describe('start-up', () => {
       ['track', 'delete-customer', '--auth', ''], // no store in this CIOC_HOME: none opened
     ])
       expect(completionLoads(words), words.join(' ')).toEqual(expected);
+  });
+
+  it('completes --auth from a store with a names-only read: no master key, no secret code', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'cioc-loads-'));
+    const created = await cioc(
+      [
+        'auth',
+        'create',
+        '--name',
+        'prod-app',
+        '--connector',
+        'app',
+        '--region',
+        'emulator',
+        '--api-key-stdin',
+      ],
+      { env: { CIOC_HOME: home, CIOC_USER: 'dana' }, stdin: 'key' },
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const result = spawnSync(
+      process.execPath,
+      ['--import', TRACE_LOADS, CIOC, '__complete', '--', 'app', 'list-segments', '--auth', ''],
+      { encoding: 'utf8', env: { ...process.env, CIOC_HOME: home, CIOC_USER: 'dana' } },
+    );
+    expect(result.stdout).toBe('prod-app\n');
+    const modules = result.stderr.split('\n').filter((line) => line.startsWith('LOAD '));
+    expect(modules.filter((m) => m.endsWith('/dist/store/auth-names.js'))).toHaveLength(1);
+    expect(modules.filter((m) => m.includes('better-sqlite3')).length).toBeGreaterThan(0);
+    for (const unwanted of ['secret-box', 'auth-store', 'migrations', 'commander', 'registry'])
+      expect(
+        modules.filter((m) => m.includes(unwanted)),
+        unwanted,
+      ).toEqual([]);
+    // A Track command is offered no App authentication.
+    const track = spawnSync(
+      process.execPath,
+      [CIOC, '__complete', '--', 'track', 'delete-customer', '--auth', ''],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, CIOC_HOME: home, CIOC_USER: 'dana' },
+      },
+    );
+    expect(track.stdout).toBe('');
+    expect(loaded([CIOC, '__complete', '--', 'auth', 'show', ''], home).join('\n')).not.toContain(
+      'secret-box',
+    );
   });
 
   it('a Track dry run loads the Track data and validator only: no App data, store, HTTP client or TypeBox', async () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createClient } from '../src/client.js';
 import { ConfigError, ConnectionError, ValidationError } from '../src/errors.js';
 import { fromEnv } from '../src/from-env.js';
+import { cioc } from './support/cli.js';
 import { CREDENTIALS, emulatorEnv, useEmulator } from './support/emulator.js';
 
 const { emulator, url } = await useEmulator();
@@ -37,6 +38,28 @@ describe('configuration errors', () => {
     expect(() => createClient({ connector: 'track', credentials: { apiKey: 'k' } })).toThrow(
       'The Customer.io Track connector needs credentials.siteId (the Site ID).',
     );
+  });
+
+  it('an unknown operation id is a library error in library words; the CLI adds its own hint', async () => {
+    const app = createClient({
+      connector: 'app',
+      credentials: CREDENTIALS.app,
+      region: 'emulator',
+      emulatorUrl: url,
+    });
+    const error = await app.runUntyped('app.nope', {}).then(
+      () => undefined,
+      (e: unknown) => e as ValidationError,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error?.message).toBe('Unknown operation "app.nope"; listOperations() lists them all');
+    expect(`${error?.message ?? ''} ${error?.hint ?? ''}`).not.toContain('cioc');
+    await app.close();
+    const cli = await cioc(['run', 'app.nope', '--input', '{}']);
+    expect(cli.code).toBe(2);
+    expect(JSON.parse(cli.stderr)).toMatchObject({
+      error: { hint: '`cioc ops` lists them all (`cioc ops --search <words>` to filter).' },
+    });
   });
 
   it('fromEnv() reads the documented CIOC_* variables, CIOC_EMULATOR_URL included', async () => {

@@ -91,6 +91,27 @@ const NAME_FIXES: Readonly<Record<string, string>> = {
   get_transactional_message_deliveries: 'list_transactional_message_deliveries',
 };
 
+/**
+ * Descriptions of input fields the spec leaves without one (ours, from the spec's surrounding text):
+ * every flag of the CLI and every field of `cioc describe` says what it is.
+ */
+const SILENT_FIELDS: Readonly<Record<string, string>> = {
+  'app-2025-07.json#getObjectRelationships/id_type':
+    "What `object_id` is: the object's own `object_id` (the default) or its `cio_object_id`.",
+  'app-2025-07.json#getObjectAttributes/id_type':
+    "What `object_id` is: the object's own `object_id` (the default) or its `cio_object_id`.",
+  'app-2025-07.json#createManSegment/segment':
+    'The manual segment to create: its `name` and a `description`.',
+};
+
+/** A union's branches that all say the same thing (an import's variants): that is its description. */
+function sharedDescription(schema: Json): string | undefined {
+  const branches = (schema['anyOf'] as Json[] | undefined) ?? [];
+  const texts = new Set(branches.map((b) => b['description']));
+  const [only] = texts;
+  return texts.size === 1 && typeof only === 'string' && only !== '' ? only : undefined;
+}
+
 /** POSTs that only read, so they may be retried. */
 const READ_ONLY_POSTS = new Set([
   'searchCustomers',
@@ -229,6 +250,17 @@ export function buildSpecOperations(referenceDir: string, source: SpecSource): S
       const destructive =
         upper === 'DELETE' || ['merge', 'suppress', 'deletetNewsletters'].includes(operationId);
       const autoId = operationId === 'trackAnonymous' ? 'id' : undefined;
+
+      for (const [field, schema] of Object.entries(properties)) {
+        if (typeof schema['description'] === 'string' && schema['description'] !== '') continue;
+        const description =
+          SILENT_FIELDS[`${source.file}#${operationId}/${field}`] ?? sharedDescription(schema);
+        if (description === undefined)
+          throw new Error(
+            `${source.connector}.${name}: the spec gives field ${field} no description; add one to SILENT_FIELDS`,
+          );
+        properties[field] = { ...schema, description };
+      }
 
       const input: Json = { type: 'object', properties, additionalProperties: false };
       const unique = [...new Set(required)];

@@ -32,8 +32,14 @@ export function typeText(schema: unknown): string {
     return JSON.stringify(node['const']);
   if (Array.isArray(node['enum'])) return `one of: ${(node['enum'] as unknown[]).map(String).join(', ')}`;
   if (branches.length > 0) {
-    if (branches.every((b) => b['const'] !== undefined))
-      return `one of: ${branches.map((b) => String(b['const'])).join(', ')}`;
+    const values = (b: Node): unknown[] | undefined =>
+      b['const'] !== undefined
+        ? [b['const']]
+        : Array.isArray(b['enum'])
+          ? (b['enum'] as unknown[])
+          : undefined;
+    if (branches.every((b) => values(b) !== undefined))
+      return `one of: ${[...new Set(branches.flatMap((b) => values(b) ?? []).map(String))].join(', ')}`;
     return [...new Set(branches.map(typeText))].join(' or ');
   }
   if (type === 'array') return `array of ${typeText(node['items'])}`;
@@ -71,15 +77,54 @@ export interface FieldLine {
   readonly required: boolean;
   readonly limits: string;
   readonly description: string;
+  /** An object's own fields (or an array's items'), `depth` levels down at most. */
+  readonly fields: readonly FieldLine[];
 }
 
-/** The top-level properties of an object schema (the first branch of a union of objects). */
-export function fieldsOf(schema: unknown): FieldLine[] {
+/**
+ * The object a schema describes, or its items' for an array: its properties and which are
+ * required. A union of objects merges its branches (required: what every branch requires).
+ */
+function objectOf(schema: unknown): { properties: Node; required: Set<string> } | undefined {
   let node = asNode(schema);
-  if (node['properties'] === undefined && Array.isArray(node['anyOf']))
-    node = asNode((node['anyOf'] as unknown[]).find((b) => asNode(b)['properties'] !== undefined));
-  const required = new Set(Array.isArray(node['required']) ? (node['required'] as string[]) : []);
-  return Object.entries(asNode(node['properties'])).map(([name, value]) => {
+  if (node['type'] === 'array') node = asNode(node['items']);
+  if (node['properties'] !== undefined) {
+    const required = Array.isArray(node['required']) ? (node['required'] as string[]) : [];
+    return { properties: asNode(node['properties']), required: new Set(required) };
+  }
+  const branches = (Array.isArray(node['anyOf']) ? (node['anyOf'] as unknown[]) : [])
+    .map((b) => objectOf(b))
+    .filter((b) => b !== undefined);
+  if (branches.length === 0) return undefined;
+  // A field whose schema differs between branches (`type`, `action`) shows every branch's.
+  const seen = new Map<string, Map<string, unknown>>();
+  for (const branch of branches)
+    for (const [name, value] of Object.entries(branch.properties)) {
+      const variants = seen.get(name) ?? new Map<string, unknown>();
+      variants.set(JSON.stringify(value), value);
+      seen.set(name, variants);
+    }
+  const properties: Node = {};
+  for (const [name, variants] of seen) {
+    const list = [...variants.values()];
+    // A description only when every branch gives the same (`id` differs per entity type).
+    const texts = new Set(list.map((v) => asNode(v)['description']));
+    const [only] = texts;
+    const description = texts.size === 1 && typeof only === 'string' ? only : undefined;
+    properties[name] =
+      list.length === 1 ? list[0] : { anyOf: list, ...(description === undefined ? {} : { description }) };
+  }
+  const required = new Set(
+    Object.keys(properties).filter((name) => branches.every((b) => b.required.has(name))),
+  );
+  return { properties, required };
+}
+
+/** The properties of an object schema (of its items for an array; merged for a union of objects). */
+export function fieldsOf(schema: unknown, depth = 0): FieldLine[] {
+  const object = objectOf(schema);
+  if (object === undefined) return [];
+  return Object.entries(object.properties).map(([name, value]) => {
     const property = asNode(value);
     const description =
       typeof property['description'] === 'string'
@@ -90,9 +135,10 @@ export function fieldsOf(schema: unknown): FieldLine[] {
     return {
       name,
       type: typeText(property),
-      required: required.has(name),
+      required: object.required.has(name),
       limits: limitsText(property),
       description: plain(description).replace(/\s+/g, ' ').trim(),
+      fields: depth > 0 ? fieldsOf(property, depth - 1) : [],
     };
   });
 }

@@ -9,6 +9,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CONNECTORS } from '../connectors.js';
 import { EXIT } from '../errors.js';
+import { closest } from '../closest.js';
 import { CONNECTOR_IDS } from '../regions.js';
 import type { EmulatorFlags } from './commands/emulator.js';
 import type { ServeFlags } from './commands/serve.js';
@@ -237,6 +238,34 @@ export async function buildProgram(
   return program;
 }
 
+/**
+ * `cioc help <words…>` names commands that exist: `cioc help nope` and `cioc help app nope` are the
+ * usage error `cioc app nope` is (exit 2, "Did you mean …?"), not the parent's help. Words after a
+ * command without subcommands are its arguments (`cioc help describe app.get_segment`).
+ */
+function checkHelpTopic(program: Command, words: readonly string[]): void {
+  let command = program;
+  const path: string[] = [];
+  for (const word of words) {
+    if (word.startsWith('-') || command.commands.length === 0) return;
+    const sub = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (sub === undefined) {
+      const names = command.commands.map((c) => c.name()).filter((name) => !name.startsWith('__'));
+      const suggestion = closest(word, names);
+      return command.error(
+        `unknown command '${word}'\n(${
+          suggestion === undefined
+            ? `\`cioc help${path.map((p) => ` ${p}`).join('')}\` lists the commands.`
+            : `Did you mean ${suggestion}?`
+        })`,
+        { code: 'commander.unknownCommand', exitCode: EXIT.usage },
+      );
+    }
+    command = sub;
+    path.push(word);
+  }
+}
+
 export async function main(rawArgv: readonly string[], io: Io = processIo()): Promise<number> {
   // `cioc help app get-segment` is `cioc app get-segment --help` (commander's help takes one name).
   const argv =
@@ -253,6 +282,7 @@ export async function main(rawArgv: readonly string[], io: Io = processIo()): Pr
     const program = await buildProgram(io, argv, (code) => {
       exitCode = code;
     });
+    if (argv !== rawArgv) checkHelpTopic(program, rawArgv.slice(3));
     await program.parseAsync([...argv]);
     return exitCode;
   } catch (error) {

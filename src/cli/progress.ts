@@ -12,6 +12,8 @@ import { paint, type Io } from './io.js';
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 /** Waits shorter than this get a plain line: a countdown would only flicker. */
 const COUNTDOWN_FROM_MS = 1_000;
+/** A request unanswered this long gets a spinner ("Waiting for App… 2 s") until its answer. */
+const AWAITING_FROM_MS = 1_000;
 
 export interface ProgressOptions {
   /** A person reads stderr (see `isHuman`). */
@@ -31,6 +33,12 @@ export class Progress {
   private waitingText = '';
   private throttledShown = false;
   private readonly service: string;
+  /** Requests sent and not yet answered, since when, and the spinner that says so. */
+  private pending = 0;
+  private pendingSince = 0;
+  private awaitingTimer: NodeJS.Timeout | undefined;
+  private awaitingTicker: NodeJS.Timeout | undefined;
+  private awaitingFrame = 0;
 
   constructor(
     private readonly io: Io,
@@ -43,10 +51,23 @@ export class Progress {
   /** For `ClientOptions.onEvent`. */
   readonly onEvent = (event: DeliveryEvent): void => {
     if (!this.options.human) {
-      if (this.options.verbose) this.io.stderr.write(`${JSON.stringify({ log: event })}\n`);
+      // Each attempt's answer is already a `--verbose` log entry (the logger's); these add nothing.
+      if (this.options.verbose && event.type !== 'request' && event.type !== 'response')
+        this.io.stderr.write(`${JSON.stringify({ log: event })}\n`);
       return;
     }
     switch (event.type) {
+      case 'request':
+        if (this.pending++ === 0) {
+          this.pendingSince = Date.now();
+          this.awaitingTimer = setTimeout(this.startAwaiting, AWAITING_FROM_MS);
+          this.awaitingTimer.unref();
+        }
+        return;
+      case 'response':
+        this.pending = Math.max(0, this.pending - 1);
+        if (this.pending === 0) this.endAwaiting();
+        return;
       case 'retry': {
         const next = `attempt ${String(event.attempt + 1)} of ${String(event.maxAttempts)}`;
         const line = `${this.causeText(event.cause)}, waiting ${seconds(event.delayMs)}${
@@ -96,8 +117,40 @@ export class Progress {
     );
   }
 
-  /** Ends a countdown still on screen (the command is ending). */
+  /** Ends a countdown or a spinner still on screen (the command is ending). */
   stop(): void {
+    this.endAwaiting();
+    this.stopCountdown();
+  }
+
+  private readonly startAwaiting = (): void => {
+    this.awaitingTimer = undefined;
+    this.awaitingTicker = setInterval(this.drawAwaiting, 100);
+    this.awaitingTicker.unref();
+    this.drawAwaiting();
+  };
+
+  /** "⠙ Waiting for App… 2 s", rewritten in place; a countdown on screen has the line instead. */
+  private readonly drawAwaiting = (): void => {
+    if (this.ticker !== undefined) return;
+    const spinner = SPINNER[this.awaitingFrame++ % SPINNER.length] ?? '';
+    const elapsed = Math.floor((Date.now() - this.pendingSince) / 1000);
+    this.io.stderr.write(
+      `\r\u001b[K${paint(this.io, 36, spinner)} Waiting for ${this.service}… ${String(elapsed)} s`,
+    );
+  };
+
+  /** The answer came: the spinner goes without a trace (the result, or the next line, follows). */
+  private endAwaiting(): void {
+    if (this.awaitingTimer !== undefined) clearTimeout(this.awaitingTimer);
+    this.awaitingTimer = undefined;
+    if (this.awaitingTicker === undefined) return;
+    clearInterval(this.awaitingTicker);
+    this.awaitingTicker = undefined;
+    if (this.ticker === undefined) this.io.stderr.write('\r\u001b[K');
+  }
+
+  private stopCountdown(): void {
     if (this.ticker === undefined) return;
     clearInterval(this.ticker);
     this.ticker = undefined;
@@ -112,13 +165,15 @@ export class Progress {
   }
 
   private line(text: string): void {
-    this.stop();
+    this.stopCountdown();
+    // Over a spinner still waiting for an answer: it is redrawn below the line on its next tick.
+    if (this.awaitingTicker !== undefined) this.io.stderr.write('\r\u001b[K');
     this.io.stderr.write(`${paint(this.io, 2, '›')} ${text}\n`);
   }
 
   /** A line with a spinner and the seconds left, rewritten in place until the wait is over. */
   private wait(text: string, ms: number): void {
-    this.stop();
+    this.stopCountdown();
     if (ms < COUNTDOWN_FROM_MS) {
       this.line(`${text}…`);
       return;
@@ -129,7 +184,7 @@ export class Progress {
     const draw = (): void => {
       const left = Math.max(0, until - Date.now());
       if (left === 0) {
-        this.stop();
+        this.stopCountdown();
         return;
       }
       const spinner = SPINNER[frame++ % SPINNER.length] ?? '';

@@ -30,26 +30,84 @@ export const SendTransactionalEmailInput = Type.Object(
       description: 'Recipient address(es), comma-separated; at most 15 across `to` and `bcc`.',
     }),
     from: Type.Optional(Type.String({ description: 'Sender; overrides the template.' })),
-    subject: Type.Optional(Type.String()),
+    subject: Type.Optional(
+      Type.String({
+        description: "The subject line; overrides the template's.",
+      }),
+    ),
     body: Type.Optional(Type.String({ description: 'HTML body; overrides the template.' })),
-    body_amp: Type.Optional(Type.String()),
-    body_plain: Type.Optional(Type.String()),
-    preheader: Type.Optional(Type.String()),
-    reply_to: Type.Optional(Type.String()),
-    bcc: Type.Optional(Type.String()),
-    fake_bcc: Type.Optional(Type.Boolean()),
+    body_amp: Type.Optional(
+      Type.String({
+        description: 'The AMP body of an email; `body` is the fallback for clients without AMP.',
+      }),
+    ),
+    body_plain: Type.Optional(
+      Type.String({
+        description: "The plain-text body; overrides the template's.",
+      }),
+    ),
+    preheader: Type.Optional(
+      Type.String({
+        description: 'The "preview text" shown next to or under the subject line in the inbox.',
+      }),
+    ),
+    reply_to: Type.Optional(
+      Type.String({
+        description: 'The address recipients reply to, if not the `from` address.',
+      }),
+    ),
+    bcc: Type.Optional(
+      Type.String({
+        description: 'Blind-copy recipients, comma-separated; at most 15 across `to` and `bcc`.',
+      }),
+    ),
+    fake_bcc: Type.Optional(
+      Type.Boolean({
+        description:
+          'If true, instead of true copies to the BCC addresses, one copy is sent with the recipient address(es) in its subject line.',
+      }),
+    ),
     message_data: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), { description: 'Liquid data for the template.' }),
     ),
     send_at: Type.Optional(
       Type.Integer({ minimum: 0, description: 'Unix seconds, at most 90 days ahead; past times send now.' }),
     ),
-    language: Type.Optional(Type.String()),
-    disable_message_retention: Type.Optional(Type.Boolean()),
-    send_to_unsubscribed: Type.Optional(Type.Boolean({ description: 'Default true.' })),
-    queue_draft: Type.Optional(Type.Boolean()),
-    tracked: Type.Optional(Type.Boolean()),
-    disable_css_preprocessing: Type.Optional(Type.Boolean()),
+    language: Type.Optional(
+      Type.String({
+        description:
+          "Overrides the person's language preference: a two- or four-letter language code (e.g. `fr`, `pt-BR`).",
+      }),
+    ),
+    disable_message_retention: Type.Optional(
+      Type.Boolean({
+        description:
+          "If true, the message body is not kept in delivery history; overrides the template's setting.",
+      }),
+    ),
+    send_to_unsubscribed: Type.Optional(
+      Type.Boolean({
+        description:
+          "If false, the message is not sent to an unsubscribed recipient; overrides the template's setting (default true).",
+      }),
+    ),
+    queue_draft: Type.Optional(
+      Type.Boolean({
+        description:
+          'If true, the message is held as a draft in Customer.io (sent from the Deliveries and Drafts page) instead of sent.',
+      }),
+    ),
+    tracked: Type.Optional(
+      Type.Boolean({
+        description: 'If true, Customer.io tracks opens and link clicks in the message.',
+      }),
+    ),
+    disable_css_preprocessing: Type.Optional(
+      Type.Boolean({
+        description:
+          "If true, CSS preprocessing (on by default for emails) is off; overrides the template's setting.",
+      }),
+    ),
     headers: Type.Optional(
       Type.Record(Type.String(), Type.String(), { description: 'Extra email headers (ASCII).' }),
     ),
@@ -139,9 +197,23 @@ export const TriggerBroadcastInput = Type.Object(
         description: 'An audience filter (and/or/not/segment/attribute).',
       }),
     ),
-    id_ignore_missing: Type.Optional(Type.Boolean()),
-    email_ignore_missing: Type.Optional(Type.Boolean()),
-    email_add_duplicates: Type.Optional(Type.Boolean()),
+    id_ignore_missing: Type.Optional(
+      Type.Boolean({
+        description:
+          'If false, an id in `ids` or `per_user_data` that matches no person is an error; if true, it is skipped.',
+      }),
+    ),
+    email_ignore_missing: Type.Optional(
+      Type.Boolean({
+        description: 'If false, an email address that matches no person is an error; if true, it is skipped.',
+      }),
+    ),
+    email_add_duplicates: Type.Optional(
+      Type.Boolean({
+        description:
+          'If false, an email address shared by more than one person is an error; if true, each of them receives the broadcast (UNCONFIRMED: the spec states only the error).',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -203,10 +275,30 @@ const LATER_SEND_FIELDS = {
     Type.Record(Type.String(), Type.Unknown(), { description: 'Liquid data for the template.' }),
   ),
   send_at: Type.Optional(Type.Integer({ minimum: 0, description: 'Unix seconds, at most 90 days ahead.' })),
-  language: Type.Optional(Type.String()),
-  disable_message_retention: Type.Optional(Type.Boolean()),
-  send_to_unsubscribed: Type.Optional(Type.Boolean()),
-  queue_draft: Type.Optional(Type.Boolean()),
+  language: Type.Optional(
+    Type.String({
+      description:
+        "Overrides the person's language preference: a two- or four-letter language code (e.g. `fr`, `pt-BR`).",
+    }),
+  ),
+  disable_message_retention: Type.Optional(
+    Type.Boolean({
+      description:
+        "If true, the message body is not kept in delivery history; overrides the template's setting.",
+    }),
+  ),
+  send_to_unsubscribed: Type.Optional(
+    Type.Boolean({
+      description:
+        "If false, the message is not sent to an unsubscribed recipient; overrides the template's setting (default true).",
+    }),
+  ),
+  queue_draft: Type.Optional(
+    Type.Boolean({
+      description:
+        'If true, the message is held as a draft in Customer.io (sent from the Deliveries and Drafts page) instead of sent.',
+    }),
+  ),
 };
 
 /**
@@ -218,7 +310,9 @@ const WHATSAPP_FIELDS = {
   to: Type.Optional(
     Type.String({ minLength: 1, description: "The recipient's phone number; overrides the profile's." }),
   ),
-  tracked: Type.Optional(Type.Boolean()),
+  tracked: Type.Optional(
+    Type.Boolean({ description: 'If true, Customer.io tracks opens and link clicks in the message.' }),
+  ),
   attachments: Type.Optional(
     Type.Record(Type.String(), Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$' }), {
       description: '`{"file.pdf": "<base64>"}`, as for email.',

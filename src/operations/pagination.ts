@@ -68,7 +68,7 @@ export async function* paginate(
   op: AnyOperation,
   input: Record<string, unknown>,
   options: PageOptions = {},
-): AsyncGenerator {
+): AsyncGenerator<unknown, void, undefined> {
   const pagination = paginationOf(op);
   if (pagination === undefined) throw new Error(`${op.id} is not paginated`);
   const maxPages = options.maxPages ?? 1000;

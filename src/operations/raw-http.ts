@@ -159,7 +159,10 @@ function refine(input: RawHttpInput, connector: ConnectorId): ValidationIssue[] 
     input.content_type === undefined ? undefined : headerValueProblem(input.content_type);
   if (contentTypeProblem !== undefined) issues.push({ path: '/content_type', message: contentTypeProblem });
   if (input.method === 'GET' && bodyType !== 'none') {
-    issues.push({ path: '/body_type', message: 'must be "none" for GET' });
+    // Said of what was given: a body (its type only implied), or a body_type.
+    if (input.body_type === undefined)
+      issues.push({ path: '/body', message: 'is not allowed with GET: a GET sends no body' });
+    else issues.push({ path: '/body_type', message: 'must be "none" for GET: a GET sends no body' });
   }
   return issues;
 }

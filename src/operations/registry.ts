@@ -17,7 +17,7 @@ import type { AnyOperation } from './types.js';
 import { CONNECTOR_IDS, type ConnectorId } from '../regions.js';
 import { specOperationData } from '../spec-data.js';
 import { specOperation } from './spec-operation.js';
-import type { GeneratedOperationTypes } from './generated/types.js';
+import type { GeneratedOperationTypes, GeneratedPaginatedItems } from './generated/types.js';
 import { ValidationError } from '../errors.js';
 import { closest } from '../schema.js';
 
@@ -47,6 +47,27 @@ type BetaSpecTypes = {
 };
 export type SpecOperationTypes = GeneratedOperationTypes & BetaSpecTypes;
 export type SpecOperationId = keyof SpecOperationTypes;
+/** The listings that paginate, by id: the output field holding a page's items (Beta has App's). */
+export type PaginatedItems = GeneratedPaginatedItems & {
+  [
+    K in keyof GeneratedPaginatedItems as K extends `app.${infer Name}` ? `beta.${Name}` : never
+  ]: GeneratedPaginatedItems[K];
+};
+export type PaginatedOperationId = keyof PaginatedItems & SpecOperationId;
+/** One item of a paginated listing's pages (`unknown` where the spec does not say). */
+export type PageItemOf<Id extends PaginatedOperationId> = ItemsIn<
+  SpecOperationTypes[Id]['output'],
+  PaginatedItems[Id]
+>;
+type ItemsIn<Output, Key extends string> = [
+  Output extends { readonly [P in Key]?: infer Items } ? NonNullable<Items> : never,
+] extends [infer Items]
+  ? [Items] extends [never]
+    ? unknown
+    : Items extends ReadonlyArray<infer Item>
+      ? Item
+      : unknown
+  : unknown;
 export type OperationId = RegisteredOperation['id'];
 export type OperationById<Id extends OperationId> = Extract<RegisteredOperation, { id: Id }>;
 export type OperationsOf<C extends ConnectorId> = Extract<RegisteredOperation, { connector: C }>;
@@ -122,5 +143,6 @@ export function requireOperation(id: string): AnyOperation {
     listOperations().map((op) => op.id),
   );
   const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
-  throw new ValidationError(`Unknown operation "${id}"${hint}; \`cioc ops\` lists them all`);
+  // Library words: the CLI adds its own hint (`cioc ops`) where it calls this.
+  throw new ValidationError(`Unknown operation "${id}"${hint}; listOperations() lists them all`);
 }

@@ -265,7 +265,16 @@ export const sendBatch = defineOperation({
     'Many Track v2 operations in one request (`POST /v2/batch`), types mixed. At most 500 KB per request and 32 KB per item; a 207 lists the rejected items by `batch_index` while the others are accepted. For any number of items, use the batch builder (`sendBatch`), which splits, sends and maps results back.',
   method: 'POST',
   path: '/v2/batch',
-  input: Type.Object({ batch: Type.Array(V2Entity, { minItems: 1 }) }, { additionalProperties: false }),
+  input: Type.Object(
+    {
+      batch: Type.Array(V2Entity, {
+        minItems: 1,
+        description:
+          'The operations, each as for send-entity (`type`, `action`, `identifiers`, …), types mixed: at most 32 KB each and 500 KB in all.',
+      }),
+    },
+    { additionalProperties: false },
+  ),
   output: SendBatchOutput,
   safety: { idempotent: true, destructive: true, rateBucket: 'track' },
   isIdempotent: (input) => !input.batch.some(isMerge),

@@ -12,7 +12,6 @@
  */
 import Database from 'better-sqlite3';
 import { chmodSync, existsSync, mkdirSync, statSync, type Stats } from 'node:fs';
-import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CONNECTORS, type Credentials } from '../connectors.js';
 import { CiocError, ConfigError, ValidationError, type ValidationIssue } from '../errors.js';
@@ -27,6 +26,9 @@ import {
 import { ulid } from '../ulid.js';
 import { MIGRATIONS, migrate, schemaVersion } from './migrations.js';
 import { cioHome, storeExists } from './location.js';
+import { currentUser, referenceFor } from './auth-names.js';
+
+export { currentUser, referenceFor };
 import { loadMasterKey, open, seal, type MasterKey } from './secret-box.js';
 
 export { cioHome, storeExists };
@@ -68,19 +70,6 @@ export type AuthenticationRef = string | { id: string };
 
 /** The qualifiers a reference may start with (a new name may not, so that none is ever ambiguous). */
 const QUALIFIED = /^(personal|organisational|organizational|id):(.+)$/s;
-
-/**
- * The reference that picks `auth` among `all` (what the user can see): its bare name, or
- * `scope:name` when a Personal and an Organisational one share the name (the Organisational one
- * needs it; the Personal one is the bare name's first pick, but is qualified too, to be plain).
- */
-export function referenceFor(
-  auth: Pick<AuthenticationInfo, 'name' | 'scope'>,
-  all: readonly Pick<AuthenticationInfo, 'name' | 'scope'>[],
-): string {
-  const shared = all.some((other) => other.name === auth.name && other.scope !== auth.scope);
-  return shared ? `${auth.scope}:${auth.name}` : auth.name;
-}
 
 export interface ResolvedAuthentication extends AuthenticationInfo {
   credentials: Credentials;
@@ -147,11 +136,6 @@ interface Row {
   last_test_ok: number | null;
   last_test_message: string | null;
   is_default: number;
-}
-
-export function currentUser(env: NodeJS.ProcessEnv = process.env): string {
-  const user = env['CIOC_USER'];
-  return user !== undefined && user !== '' ? user : userInfo().username;
 }
 
 export interface StoreConnection {

@@ -62,14 +62,30 @@ export async function deliver(
       options.onEvent?.({ type: 'throttled', operationId: options.operationId });
       await wait(waiting, options.signal);
     }
+    const attempt = retries + 1;
+    options.onEvent?.({ type: 'request', operationId: options.operationId, attempt });
     try {
-      return await transport.attempt(prepared, {
+      const response = await transport.attempt(prepared, {
         signal: options.signal,
         timeoutMs: options.timeoutMs,
         onExchange: options.onExchange,
       });
+      options.onEvent?.({
+        type: 'response',
+        operationId: options.operationId,
+        attempt,
+        result: String(response.status),
+      });
+      return response;
     } catch (error) {
       const outcome = outcomeOf(error);
+      options.onEvent?.({
+        type: 'response',
+        operationId: options.operationId,
+        attempt,
+        result:
+          outcome === undefined ? 'error' : outcome.kind === 'status' ? String(outcome.status) : outcome.kind,
+      });
       if (outcome === undefined || !(error instanceof CiocError)) throw error;
       if (outcome.kind === 'status' && outcome.status === 429) {
         // Customer.io asked everyone using this credential to slow down, not only this call.

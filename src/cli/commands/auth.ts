@@ -178,12 +178,17 @@ export function registerAuthCommands(program: Command, io: Io): void {
 
   auth
     .command('delete')
-    .description('Delete an authentication (asks first on a terminal; --yes does not).')
+    .description('Delete an authentication (asks first; without a terminal to ask on, only with --yes).')
     .argument('<name>')
-    .option('--yes', 'delete without asking')
+    .option('--yes', 'delete without asking (needed when standard input is not a terminal)')
     .action(async (name: string, flags: { yes?: boolean }) => {
-      if (flags.yes !== true && isInteractive(io)) {
+      if (flags.yes !== true) {
         const auth = withStore(io, (store) => store.resolve(name));
+        // As gh does: what cannot be confirmed is not deleted (a script says --yes).
+        if (!isInteractive(io))
+          throw new ValidationError(
+            `Not deleted: "${auth.name}" cannot be confirmed without a terminal; pass --yes to delete it without asking.`,
+          );
         const prompter = new Prompter(io);
         let answer: string;
         try {

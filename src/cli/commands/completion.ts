@@ -3,14 +3,14 @@
  * completion always matches the registry and the user's authentications.
  */
 import { ValidationError } from '../../errors.js';
-import { CONNECTOR_IDS, isConnectorId, REGIONS } from '../../regions.js';
+import { CONNECTOR_IDS, isConnectorId, REGIONS, type ConnectorId } from '../../regions.js';
 import { storeExists } from '../../store/location.js';
 import { COMMANDS } from '../generated/completion-words.js';
 import type { Io } from '../io.js';
 
 // Completion runs on every Tab, so it loads a generated table of commands and flags
-// (`npm run gen`) instead of the registry and its schemas, and opens the store (SQLite) only to
-// complete an authentication's name. `bin/cioc.js` comes here straight, without commander.
+// (`npm run gen`) instead of the registry and its schemas, and reads the store (SQLite, read-only,
+// names only) only to complete an authentication's name. `bin/cioc.js` comes here straight, without commander.
 
 const TOP = [
   'auth',
@@ -44,6 +44,19 @@ const COMMON = [
   '--help',
 ];
 const SHELLS = ['bash', 'zsh', 'fish'];
+/**
+ * The values of the enum flags outside the operation commands (theirs are in the generated table),
+ * as commander's `.choices()` lists them: `auth create --scope`, `emulator --workspace-region`,
+ * `workflow push --visibility` (test/completion.test.ts checks them against the real commands).
+ */
+const FLAG_VALUES: Readonly<Record<string, readonly string[]>> = {
+  '--region': REGIONS,
+  '--connector': CONNECTOR_IDS,
+  '--output': ['json', 'ndjson', 'table'],
+  '--scope': ['personal', 'organisational'],
+  '--workspace-region': ['us', 'eu'],
+  '--visibility': ['private', 'organisation'],
+};
 
 /** The flags of an operation command, as `commonOptions` gives them (`--site-id` on Track only). */
 function commonFlags(connector: string | undefined, paginated: boolean): string[] {
@@ -54,36 +67,46 @@ function commonFlags(connector: string | undefined, paginated: boolean): string[
   ];
 }
 
-async function authNames(io: Io): Promise<string[]> {
-  // No store, no names: SQLite is loaded only when there is a store to read.
+/**
+ * The authentications `--auth` can take here: a names-only, read-only query (no master key, no
+ * secret code, nothing written); only the command's connector's when it has one. SQLite is loaded
+ * only when there is a store to read.
+ */
+async function authNames(io: Io, connector?: ConnectorId): Promise<string[]> {
   if (!storeExists(io.env)) return [];
-  const { AuthStore, referenceFor } = await import('../../store/auth-store.js');
-  try {
-    // Completing a word is no place for warnings: the next real command gives them.
-    const store = AuthStore.open({ env: io.env, onWarning: () => undefined });
-    try {
-      // A name shared by a Personal and an Organisational one: both qualified forms too.
-      const all = store.list();
-      return [...new Set(all.flatMap((a) => [a.name, referenceFor(a, all)]))];
-    } finally {
-      store.close();
-    }
-  } catch {
-    return [];
-  }
+  const { authenticationNames } = await import('../../store/auth-names.js');
+  return authenticationNames(io.env, connector);
+}
+
+/** The connector a command line runs an operation of: `app get-segment`, `run app.get_segment`. */
+function connectorOf(words: readonly string[]): ConnectorId | undefined {
+  const [first, second] = words;
+  if (first !== undefined && isConnectorId(first)) return first;
+  const prefix = first === 'run' ? second?.split('.')[0] : undefined;
+  return prefix !== undefined && isConnectorId(prefix) ? prefix : undefined;
 }
 
 /** Candidates for the word being completed, given the words before it (without `cioc`). */
 export async function completions(io: Io, words: readonly string[]): Promise<string[]> {
   const previous = words.at(-2);
   const current = words.at(-1) ?? '';
-  const filter = (candidates: readonly string[]): string[] => candidates.filter((c) => c.startsWith(current));
-  if (previous === '--region') return filter(REGIONS);
-  if (previous === '--connector') return filter(CONNECTOR_IDS);
-  if (previous === '--output') return filter(['json', 'ndjson', 'table']);
-  if (previous === '--auth') return filter(await authNames(io));
-  if (words.length <= 1) return filter(TOP);
+  // Case-insensitive, as the CLI takes values (`--method get` is GET).
+  const typed = current.toLowerCase();
+  const filter = (candidates: readonly string[]): string[] =>
+    candidates.filter((c) => c.toLowerCase().startsWith(typed));
   const [first, second] = words;
+  // An enum flag's values: the operation command's own (generated), else the CLI's.
+  const command =
+    first !== undefined &&
+    isConnectorId(first) &&
+    second !== undefined &&
+    Object.hasOwn(COMMANDS[first], second)
+      ? COMMANDS[first][second]
+      : undefined;
+  const values = previous === undefined ? undefined : (command?.choices?.[previous] ?? FLAG_VALUES[previous]);
+  if (values !== undefined) return filter(values);
+  if (previous === '--auth') return filter(await authNames(io, connectorOf(words)));
+  if (words.length <= 1) return filter(TOP);
   if (first === 'workflow') return words.length === 2 ? filter(WORKFLOW) : [];
   if (first === 'auth') {
     if (words.length === 2) return filter(AUTH);
@@ -104,11 +127,7 @@ export async function completions(io: Io, words: readonly string[]): Promise<str
   if (isConnectorId(first)) {
     const commands = COMMANDS[first];
     if (words.length === 2) return filter(Object.keys(commands));
-    const command = second === undefined || !Object.hasOwn(commands, second) ? undefined : commands[second];
     if (command === undefined) return [];
-    // The value of an enum flag (`--type`, `--method`, `--body-type`): its choices.
-    const choices = previous === undefined ? undefined : command.choices?.[previous];
-    if (choices !== undefined) return filter(choices);
     return filter([...command.flags, ...commonFlags(first, command.paged === true)]);
   }
   return [];

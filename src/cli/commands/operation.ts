@@ -6,11 +6,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createClient, encodeValid, type Client } from '../../client.js';
 import { CONNECTORS } from '../../connectors.js';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
-import { listOperations, requireOperation } from '../../operations/registry.js';
+import { findOperation, listOperations } from '../../operations/registry.js';
+import { operationForCli } from './ops.js';
 import type { AnyOperation } from '../../operations/types.js';
 import { paginationOf } from '../../operations/pagination.js';
 import { CONNECTOR_IDS, REGIONS, type ConnectorId } from '../../regions.js';
-import { plain, typeText } from '../help-text.js';
+import { plain } from '../help-text.js';
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
 import { needsSplit, sendSplitBatch, validateSplit } from '../batch-split.js';
 import { readInput } from '../input.js';
@@ -152,7 +153,7 @@ export async function runOperation(
       if (paginationOf(operation) === undefined)
         throw new ValidationError(`${operation.id} is not a paginated listing: --all does not apply`);
       const maxPages = parseIntegerFlag('--max-pages', flags.maxPages, 1, 1_000_000) ?? 1000;
-      const pages = client.paginate(operation.id, input as Record<string, unknown>, {
+      const pages = client.paginateUntyped(operation.id, input as Record<string, unknown>, {
         maxPages,
         onPage: progress.onPage,
       });
@@ -212,22 +213,46 @@ function choiceOf(spec: FlagSpec, value: string): string {
   return match;
 }
 
-/** The schema's description without markup; for a field that has none, what it takes and where to look. */
-function flagDescription(operation: AnyOperation, spec: FlagSpec): string {
-  const text = plain(spec.description).replace(/\s+/g, ' ').trim();
-  if (text !== '') return text;
-  const property = (operation.input as { properties?: Record<string, unknown> }).properties?.[spec.property];
-  return `${typeText(property)}${spec.kind === 'json' ? ' as JSON' : ''} (fields: cioc describe ${operation.id})`;
+/** The schema's description without markup (every field has one: test/cli-help.test.ts). */
+function flagDescription(spec: FlagSpec): string {
+  return plain(spec.description).replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * A flag's value. A raw request's `--body` is text with `--body-type raw` (`body_type` comes
+ * before `body` in its schema, so it is already merged); otherwise JSON, and text that is not JSON
+ * is answered with the way to send it as text.
+ */
+function bodyFlagValue(
+  spec: FlagSpec,
+  raw: string | boolean,
+  merged: Record<string, unknown>,
+  specs: readonly FlagSpec[],
+): unknown {
+  const typedBody =
+    spec.property === 'body' && spec.kind === 'json' && specs.some((s) => s.property === 'body_type');
+  if (typedBody && merged['body_type'] === 'raw') return String(raw);
+  try {
+    return parseFlagValue(spec, raw);
+  } catch (error) {
+    if (error instanceof ValidationError && typedBody)
+      error.hint ??= 'To send it as text, add --body-type raw (and --content-type, default text/plain).';
+    throw error;
+  }
+}
+
+/** `app.get_segment` → `get-segment`. */
+const commandName = (operation: AnyOperation): string =>
+  kebab(operation.id.slice(operation.id.indexOf('.') + 1));
+
 function operationCommand(io: Io, operation: AnyOperation): Command {
-  const name = kebab(operation.id.slice(operation.id.indexOf('.') + 1));
+  const name = commandName(operation);
   const specs = flagsFor(operation.input);
   const command = new Command(name)
     .summary(operation.title)
     .description(`${operation.title}\n\n${plain(operation.description)}`);
   for (const spec of specs) {
-    const label = `${flagDescription(operation, spec)}${spec.required ? ' (required)' : ''}`;
+    const label = `${flagDescription(spec)}${spec.required ? ' (required)' : ''}`;
     const option =
       spec.kind === 'boolean'
         ? new Option(`--${spec.flag} [true|false]`, label)
@@ -254,7 +279,8 @@ function operationCommand(io: Io, operation: AnyOperation): Command {
       const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
       for (const spec of specs) {
         const raw = flags[camel(spec.flag)];
-        if (raw !== undefined) merged[spec.property] = parseFlagValue(spec, raw as string | boolean);
+        if (raw !== undefined)
+          merged[spec.property] = bodyFlagValue(spec, raw as string | boolean, merged, specs);
       }
       input = merged;
     }
@@ -269,20 +295,27 @@ function operationCommand(io: Io, operation: AnyOperation): Command {
 
 /**
  * `cioc track|app|beta <operation>`. Operation commands are built only for the connector named on
- * the command line, so start-up does not pay for every schema of every connector.
+ * the command line, so start-up does not pay for every schema of every connector; and of that
+ * connector only the command named, when one is (`cioc app get-segment …`: one of App's 113). All
+ * of them are built when they are listed or may be suggested: `cioc app`, `cioc app --help`,
+ * `cioc help app`, an unknown name ("Did you mean …?").
  */
 export function registerOperationCommands(program: Command, io: Io, argv: readonly string[]): void {
-  const target = argv[2];
+  const [, , target, named] = argv;
   for (const connector of CONNECTOR_IDS) {
     const def = CONNECTORS[connector];
     const command = program.command(connector).description(`${def.title} ${def.version}: ${def.description}`);
-    if (target === connector) {
-      for (const operation of listOperations(connector)) {
-        const sub = operationCommand(io, operation);
-        // exitOverride and output settings, so usage errors end as JSON with exit 2 like everywhere.
-        sub.copyInheritedSettings(command);
-        command.addCommand(sub);
-      }
+    if (target !== connector) continue;
+    const one =
+      named === undefined || named.startsWith('-')
+        ? undefined
+        : findOperation(`${connector}.${named.replace(/-/g, '_')}`);
+    const operations = one !== undefined && commandName(one) === named ? [one] : listOperations(connector);
+    for (const operation of operations) {
+      const sub = operationCommand(io, operation);
+      // exitOverride and output settings, so usage errors end as JSON with exit 2 like everywhere.
+      sub.copyInheritedSettings(command);
+      command.addCommand(sub);
     }
   }
 
@@ -293,7 +326,7 @@ export function registerOperationCommands(program: Command, io: Io, argv: readon
     )
     .argument('<operation>', 'operation id, e.g. track.create_or_update_customer');
   addPagingOptions(addCommonOptions(run, undefined)).action(async (id: string, flags: CommonFlags) => {
-    const operation = requireOperation(id);
+    const operation = operationForCli(id);
     await runOperation(io, operation, await readInput(flags.input, io), flags);
   });
 }

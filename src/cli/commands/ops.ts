@@ -5,7 +5,7 @@ import type { AnyOperation } from '../../operations/types.js';
 import { isConnectorId } from '../../regions.js';
 import { printJson, printText, type Io } from '../io.js';
 import { formatTable } from '../output.js';
-import { fieldsOf, plain, typeText, wrap } from '../help-text.js';
+import { fieldsOf, plain, typeText, wrap, type FieldLine } from '../help-text.js';
 import { exampleCommand, flagsFor, kebab } from '../schema-flags.js';
 
 /** The registry entry as data: what `--json` prints and what docs are generated from. */
@@ -104,24 +104,39 @@ export function operationIdOf(words: readonly string[]): string {
   return parts.join(' ');
 }
 
+/** `requireOperation`, with the CLI's own hint: where a person finds the ids. */
+export function operationForCli(id: string): AnyOperation {
+  try {
+    return requireOperation(id);
+  } catch (error) {
+    if (error instanceof ValidationError)
+      error.hint ??= '`cioc ops` lists them all (`cioc ops --search <words>` to filter).';
+    throw error;
+  }
+}
+
 export function describeCommand(io: Io, words: readonly string[], flags: { json?: boolean }): void {
-  const op = requireOperation(operationIdOf(words));
+  const op = operationForCli(operationIdOf(words));
   if (flags.json === true) {
     printJson(io, describeOperation(op));
     return;
   }
   const width = Math.min(100, io.stdout.isTTY === true ? (io.stdout.columns ?? 100) : 100);
   const specs = flagsFor(op.input);
-  const input = fieldsOf(op.input);
-  const output = fieldsOf(op.output);
-  const fieldBlock = (fields: ReturnType<typeof fieldsOf>, flag: boolean): string[] =>
+  // Top-level fields with their sub-fields, two levels down (`segment`: `name`, `description`).
+  const input = fieldsOf(op.input, 2);
+  const output = fieldsOf(op.output, 2);
+  const fieldBlock = (fields: readonly FieldLine[], flag: boolean, level = 0): string[] =>
     fields.flatMap((f) => {
-      const spec = specs.find((s) => s.property === f.name);
-      const name = flag && spec !== undefined ? `${f.name}  (--${spec.flag})` : f.name;
+      const spec = flag ? specs.find((s) => s.property === f.name) : undefined;
+      const name = spec !== undefined ? `${f.name}  (--${spec.flag})` : f.name;
       const facts = [f.type, f.required ? 'required' : '', f.limits].filter((x) => x !== '').join('; ');
-      const lines = [`  ${name}: ${facts}`];
-      if (f.description !== '') lines.push(`      ${wrap(f.description, width - 6, '      ')}`);
-      return lines;
+      const indent = '  '.repeat(2 * level + 1);
+      const more = `${indent}${level > 0 ? '  ' : ''}    `;
+      const head = `${indent}${level > 0 ? '· ' : ''}${name}: `;
+      const lines = [`${head}${wrap(facts, width - head.length, more)}`];
+      if (f.description !== '') lines.push(`${more}${wrap(f.description, width - more.length, more)}`);
+      return [...lines, ...fieldBlock(f.fields, false, level + 1)];
     });
   const lines = [
     `${op.title}  (${op.id})`,

@@ -498,3 +498,25 @@ export interface GeneratedOperationTypes {
     output: { customer?: { id?: string | null; identifiers?: { email: string | null; id: string | null; cio_id: string; [key: string]: unknown }; topics?: Array<{ id?: string; subscribed?: boolean; name?: string; description?: string; [key: string]: unknown }>; unsubscribed?: boolean; header?: { title?: string; subtitle?: string; [key: string]: unknown }; [key: string]: unknown }; [key: string]: unknown };
   };
 }
+
+/** The generated operations that paginate (`client.paginate`), and the output field of a page's items. */
+export interface GeneratedPaginatedItems {
+  "app.list_broadcast_trigger_errors": "errors";
+  "app.list_campaign_actions": "actions";
+  "app.list_campaign_messages": "messages";
+  "app.list_activities": "activities";
+  "app.list_broadcast_messages": "messages";
+  "app.list_esp_suppressions": "suppressions";
+  "app.list_messages": "messages";
+  "app.list_newsletters": "newsletters";
+  "app.list_newsletter_messages": "messages";
+  "app.find_objects": "identifiers";
+  "app.get_object_relationships": "cio_relationships";
+  "app.list_customers_in_segment": "identifiers";
+  "app.list_sender_identities": "sender_identities";
+  "app.list_transactional_message_deliveries": "messages";
+  "app.search_customers": "identifiers";
+  "app.get_customer_relationships": "cio_relationships";
+  "app.list_customer_messages": "messages";
+  "app.list_customer_activities": "activities";
+}
