@@ -21,5 +21,5 @@ const { operationsMarkdown } = await import('../src/docs/operations-doc.js');
 writeFileSync(resolve(root, 'docs/operations.md'), operationsMarkdown());
 process.stdout.write('wrote docs/operations.md\n');
 const { COMPLETION_WORDS_PATH, completionWordsModule } = await import('../src/cli/completion-index.js');
-writeFileSync(resolve(root, COMPLETION_WORDS_PATH), completionWordsModule());
+writeFileSync(resolve(root, COMPLETION_WORDS_PATH), await completionWordsModule());
 process.stdout.write(`wrote ${COMPLETION_WORDS_PATH}\n`);

@@ -62,6 +62,42 @@ describe('completion', () => {
     );
   });
 
+  it("offers every command's subcommands and flags, as the real program has them", async () => {
+    const io: Io = {
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      stdin: new PassThrough(),
+      env: {},
+    };
+    const program = await buildProgram(io, ['node', 'cioc'], () => undefined, { loadAll: true });
+    const visible = (command: Command) => command.commands.filter((c) => !c.name().startsWith('__'));
+    expect(await completions(io, [''])).toEqual(visible(program).map((c) => c.name()));
+    let checked = 0;
+    for (const top of visible(program)) {
+      if (['track', 'app', 'beta'].includes(top.name())) continue; // operation commands: tested above
+      const commands = visible(top).length > 0 ? visible(top).map((c) => [top, c]) : [[top]];
+      if (visible(top).length > 0)
+        expect(await completions(io, [top.name(), ''])).toEqual(visible(top).map((c) => c.name()));
+      for (const path of commands) {
+        const names = path.map((c) => c.name());
+        const longs = path
+          .at(-1)
+          ?.options.filter((o) => !o.hidden && o.long !== undefined)
+          .map((o) => o.long);
+        expect(await completions(io, [...names, '--']), names.join(' ')).toEqual([
+          ...(longs ?? []),
+          '--help',
+        ]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+    // A positional argument to come: nothing, so the shell offers its files.
+    expect(await completions(io, ['import', 'people', ''])).toEqual([]);
+    expect(await completions(io, ['import', ''])).toEqual(['people', 'events', 'objects']);
+    expect(await completions(io, ['ops', '--connector', ''])).toEqual(['track', 'app', 'beta']);
+  });
+
   it('offers the flags each command has: --site-id on Track only, --all on listings', async () => {
     const app = await words('app', 'list-customers-in-segment', '--');
     expect(app).toEqual(expect.arrayContaining(['--segment-id', '--all', '--max-pages', '--json']));

@@ -1,10 +1,15 @@
 /**
- * What shell completion needs to know about the operation commands, derived from the registry:
- * per connector, each command's operation id, its own flags, the choices of its enum flags and
- * whether it pages. `npm run gen` writes it to `src/cli/generated/completion-words.ts`, so that a
- * Tab loads a plain table instead of the registry and its schemas (test/generated.test.ts fails
- * when the committed file is stale).
+ * What shell completion needs to know, derived from the CLI itself: the operation commands from
+ * the registry (per connector, each command's operation id, its own flags, the choices of its enum
+ * flags and whether it pages), and every other command from the commander program (its
+ * subcommands, flags, the choices of its enum flags and positional arguments), plus the flags every
+ * operation command of a connector shares. `npm run gen` writes it to
+ * `src/cli/generated/completion-words.ts`, so that a Tab loads a plain table instead of commander,
+ * the registry and its schemas (test/generated.test.ts fails when the committed file is stale).
  */
+import { PassThrough } from 'node:stream';
+import type { Argument, Command, Option } from 'commander';
+import type { Io } from './io.js';
 import { listOperations } from '../operations/registry.js';
 import { paginationOf } from '../operations/pagination.js';
 import { CONNECTOR_IDS } from '../regions.js';
@@ -12,8 +17,109 @@ import { flagsFor, kebab } from './schema-flags.js';
 
 export const COMPLETION_WORDS_PATH = 'src/cli/generated/completion-words.ts';
 
+/** A command of the CLI as completion sees it. */
+export interface CompletionNode {
+  subcommands?: Record<string, CompletionNode>;
+  /** Its flags (long forms), `--help` included. */
+  flags?: string[];
+  /** Flags that take a value (the next word is that value, not a command). */
+  valued?: string[];
+  /** The choices of its enum flags, by flag. */
+  choices?: Record<string, string[]>;
+  /** The choices of its first positional argument. */
+  args?: string[];
+  /** How many positional arguments it takes (the last may be variadic: counted once). */
+  positionals?: number;
+}
+
+const choicesOf = (x: Option | Argument): string[] | undefined => x.argChoices;
+
+function nodeOf(command: Command, operationCommands: boolean): CompletionNode {
+  const node: CompletionNode = {};
+  const options = command.options.filter((o) => !o.hidden && o.long !== undefined);
+  const flags = [...options.map((o) => o.long ?? ''), '--help'];
+  if (command.parent !== null) node.flags = flags;
+  const valued = options.filter((o) => o.required || o.optional).map((o) => o.long ?? '');
+  if (valued.length > 0) node.valued = valued;
+  const choices = Object.fromEntries(
+    options.flatMap((o) => {
+      const c = choicesOf(o);
+      return c === undefined ? [] : [[o.long ?? '', c]];
+    }),
+  );
+  if (Object.keys(choices).length > 0) node.choices = choices;
+  if (command.registeredArguments.length > 0) node.positionals = command.registeredArguments.length;
+  const first = command.registeredArguments[0];
+  const args = first === undefined ? undefined : choicesOf(first);
+  if (args !== undefined) node.args = args;
+  // The operation commands are in COMMANDS (with their ids and paging): not again here.
+  const subs = operationCommands ? [] : command.commands.filter((c) => !c.name().startsWith('__'));
+  if (subs.length > 0)
+    node.subcommands = Object.fromEntries(
+      subs.map((c) => [c.name(), nodeOf(c, command.parent === null && isConnector(c.name()))]),
+    );
+  return node;
+}
+
+const isConnector = (name: string): boolean => (CONNECTOR_IDS as readonly string[]).includes(name);
+
+/**
+ * The flags every operation command of a connector has (the common ones: credentials, output…), as
+ * commander has them: the flags of its commands that no input schema gave, `--all`/`--max-pages`
+ * aside (listings only).
+ */
+function commonFlagsOf(connector: Command): {
+  flags: string[];
+  valued: string[];
+  choices: Record<string, string[]>;
+} {
+  const own = new Map(
+    listOperations(connector.name() as (typeof CONNECTOR_IDS)[number]).map((operation) => [
+      kebab(operation.id.slice(connector.name().length + 1)),
+      new Set(flagsFor(operation.input).map((s) => `--${s.flag}`)),
+    ]),
+  );
+  const first = connector.commands.find((c) => own.has(c.name()));
+  if (first === undefined) return { flags: [], valued: [], choices: {} };
+  const mine = own.get(first.name()) ?? new Set<string>();
+  const options = first.options.filter(
+    (o) =>
+      !o.hidden &&
+      o.long !== undefined &&
+      !mine.has(o.long) &&
+      o.long !== '--all' &&
+      o.long !== '--max-pages',
+  );
+  return {
+    flags: [...options.map((o) => o.long ?? ''), '--help'],
+    valued: options.filter((o) => o.required || o.optional).map((o) => o.long ?? ''),
+    choices: Object.fromEntries(
+      options.flatMap((o) => {
+        const c = choicesOf(o);
+        return c === undefined ? [] : [[o.long ?? '', c]];
+      }),
+    ),
+  };
+}
+
+/** The CLI's commands, from the real program with every command group loaded. */
+async function commandTree(): Promise<{ tree: CompletionNode; common: Record<string, unknown> }> {
+  const { buildProgram } = await import('./main.js');
+  const io: Io = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {} };
+  const build = (argv: string[]) => buildProgram(io, argv, () => undefined, { loadAll: true });
+  const program = await build(['node', 'cioc']);
+  // A connector's operation commands are built only when the command line names it.
+  const common: Record<string, unknown> = {};
+  for (const connector of CONNECTOR_IDS) {
+    const command = (await build(['node', 'cioc', connector])).commands.find((c) => c.name() === connector);
+    if (command !== undefined) common[connector] = commonFlagsOf(command);
+  }
+  return { tree: nodeOf(program, false), common };
+}
+
 /** The generated module's text. */
-export function completionWordsModule(): string {
+export async function completionWordsModule(): Promise<string> {
+  const { tree, common } = await commandTree();
   const connectors = CONNECTOR_IDS.map((connector) => {
     const commands = listOperations(connector).map((operation) => {
       const specs = flagsFor(operation.input);
@@ -44,6 +150,36 @@ export interface CompletionCommand {
   /** A paginated listing: \`--all\` and \`--max-pages\` apply. */
   readonly paged?: boolean;
 }
+
+/** A command of the CLI (not an operation command) as completion sees it. */
+export interface CompletionNode {
+  readonly subcommands?: Readonly<Record<string, CompletionNode>>;
+  /** Its flags (long forms), \`--help\` included. */
+  readonly flags?: readonly string[];
+  /** Flags that take a value (the next word is that value, not a command). */
+  readonly valued?: readonly string[];
+  /** The choices of its enum flags, by flag. */
+  readonly choices?: Readonly<Record<string, readonly string[]>>;
+  /** The choices of its first positional argument. */
+  readonly args?: readonly string[];
+  /** How many positional arguments it takes (the last may be variadic: counted once). */
+  readonly positionals?: number;
+}
+
+/** The CLI's commands, from the commander program; a connector's operation commands are in COMMANDS. */
+export const TREE: CompletionNode = ${JSON.stringify(tree)};
+
+/** Per connector, the flags all its operation commands have (\`--all\`/\`--max-pages\`: listings only). */
+export const COMMON: Readonly<
+  Record<
+    ConnectorId,
+    {
+      readonly flags: readonly string[];
+      readonly valued: readonly string[];
+      readonly choices: Readonly<Record<string, readonly string[]>>;
+    }
+  >
+> = ${JSON.stringify(common)};
 
 /** Per connector, each operation command by name. */
 export const COMMANDS: Readonly<Record<ConnectorId, Readonly<Record<string, CompletionCommand>>>> = {

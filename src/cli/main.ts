@@ -6,7 +6,7 @@
  * description and usage term take their place in the help. `cioc --help` and shell completion
  * load no schema, HTTP client or database.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { CONNECTORS } from '../connectors.js';
 import { EXIT } from '../errors.js';
 import { closest } from '../closest.js';
@@ -167,7 +167,9 @@ export async function buildProgram(
     .command('ops')
     .description('List every operation, as the command that runs it.')
     .option('--json', 'print JSON')
-    .option('--connector <connector>', 'only this connector (track, app, beta)')
+    .addOption(
+      new Option('--connector <connector>', 'only this connector (track, app, beta)').choices(CONNECTOR_IDS),
+    )
     .option('--search <text>', 'only operations whose name, title, description or path has every word')
     .action(async (flags: { json?: boolean; connector?: string; search?: string }) => {
       (await import('./commands/ops.js')).opsCommand(io, flags);
@@ -222,7 +224,7 @@ export async function buildProgram(
     .description(
       'Print a shell completion script: source <(cioc completion bash), or zsh; cioc completion fish | source',
     )
-    .argument('<shell>', 'bash, zsh or fish')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
     .action(async (shell: string) => {
       io.stdout.write((await import('./commands/completion.js')).completionScript(shell));
     });

@@ -3,69 +3,17 @@
  * completion always matches the registry and the user's authentications.
  */
 import { ValidationError } from '../../errors.js';
-import { CONNECTOR_IDS, isConnectorId, REGIONS, type ConnectorId } from '../../regions.js';
+import { CONNECTOR_IDS, isConnectorId, type ConnectorId } from '../../regions.js';
 import { storeExists } from '../../store/location.js';
-import { COMMANDS } from '../generated/completion-words.js';
+import { COMMANDS, COMMON, TREE, type CompletionNode } from '../generated/completion-words.js';
 import type { Io } from '../io.js';
 
 // Completion runs on every Tab, so it loads a generated table of commands and flags
 // (`npm run gen`) instead of the registry and its schemas, and reads the store (SQLite, read-only,
 // names only) only to complete an authentication's name. `bin/cioc.js` comes here straight, without commander.
 
-const TOP = [
-  'auth',
-  'completion',
-  'describe',
-  'emulator',
-  'ops',
-  'run',
-  'serve',
-  'token',
-  'user',
-  'workflow',
-  ...CONNECTOR_IDS,
-];
-const WORKFLOW = ['validate', 'run', 'resume'];
-const AUTH = ['create', 'default', 'delete', 'list', 'show', 'test', 'update'];
-const COMMON = [
-  '--input',
-  '--auth',
-  '--api-key',
-  '--api-key-stdin',
-  '--region',
-  '--base-url',
-  '--allow-custom-base-url',
-  '--dry-run',
-  '--timeout',
-  '--max-retries',
-  '--output',
-  '--verbose',
-  '--json',
-  '--help',
-];
-const SHELLS = ['bash', 'zsh', 'fish'];
-/**
- * The values of the enum flags outside the operation commands (theirs are in the generated table),
- * as commander's `.choices()` lists them: `auth create --scope`, `emulator --workspace-region`,
- * `workflow push --visibility` (test/completion.test.ts checks them against the real commands).
- */
-const FLAG_VALUES: Readonly<Record<string, readonly string[]>> = {
-  '--region': REGIONS,
-  '--connector': CONNECTOR_IDS,
-  '--output': ['json', 'ndjson', 'table'],
-  '--scope': ['personal', 'organisational'],
-  '--workspace-region': ['us', 'eu'],
-  '--visibility': ['private', 'organisation'],
-};
-
-/** The flags of an operation command, as `commonOptions` gives them (`--site-id` on Track only). */
-function commonFlags(connector: string | undefined, paginated: boolean): string[] {
-  return [
-    ...COMMON,
-    ...(connector === undefined || connector === 'track' ? ['--site-id'] : []),
-    ...(paginated ? ['--all', '--max-pages'] : []),
-  ];
-}
+/** Names of authentications, after these (`cioc auth show <name>`…). */
+const TAKES_AUTH_NAME = new Set(['show', 'update', 'delete', 'test', 'default']);
 
 /**
  * The authentications `--auth` can take here: a names-only, read-only query (no master key, no
@@ -86,6 +34,29 @@ function connectorOf(words: readonly string[]): ConnectorId | undefined {
   return prefix !== undefined && isConnectorId(prefix) ? prefix : undefined;
 }
 
+/** The CLI command the words name (a connector's operation command is not in the tree). */
+function nodeFor(words: readonly string[]): { node: CompletionNode; path: string[]; positionals: number } {
+  let node = TREE;
+  const path: string[] = [];
+  let positionals = 0;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] ?? '';
+    // A flag's value is not a command (`workflow push --visibility private`).
+    if (word.startsWith('-')) {
+      if (node.valued?.includes(word) === true) i++;
+      continue;
+    }
+    const next = positionals === 0 ? node.subcommands?.[word] : undefined;
+    if (next === undefined) {
+      positionals++;
+      continue;
+    }
+    node = next;
+    path.push(word);
+  }
+  return { node, path, positionals };
+}
+
 /** Candidates for the word being completed, given the words before it (without `cioc`). */
 export async function completions(io: Io, words: readonly string[]): Promise<string[]> {
   const previous = words.at(-2);
@@ -94,43 +65,51 @@ export async function completions(io: Io, words: readonly string[]): Promise<str
   const typed = current.toLowerCase();
   const filter = (candidates: readonly string[]): string[] =>
     candidates.filter((c) => c.toLowerCase().startsWith(typed));
-  const [first, second] = words;
-  // An enum flag's values: the operation command's own (generated), else the CLI's.
-  const command =
-    first !== undefined &&
-    isConnectorId(first) &&
-    second !== undefined &&
-    Object.hasOwn(COMMANDS[first], second)
-      ? COMMANDS[first][second]
+  const before = words.slice(0, -1);
+  const { node, path, positionals } = nodeFor(before);
+  const [first, second] = path;
+  // An operation command (`app get-segment`): its own table, generated from the registry.
+  const connector = first !== undefined && isConnectorId(first) ? first : undefined;
+  const operationName = connector === undefined ? undefined : before[before.indexOf(connector) + 1];
+  const operation =
+    connector !== undefined &&
+    operationName !== undefined &&
+    Object.hasOwn(COMMANDS[connector], operationName)
+      ? COMMANDS[connector][operationName]
       : undefined;
-  const values = previous === undefined ? undefined : (command?.choices?.[previous] ?? FLAG_VALUES[previous]);
-  if (values !== undefined) return filter(values);
-  if (previous === '--auth') return filter(await authNames(io, connectorOf(words)));
-  if (words.length <= 1) return filter(TOP);
-  if (first === 'workflow') return words.length === 2 ? filter(WORKFLOW) : [];
-  if (first === 'auth') {
-    if (words.length === 2) return filter(AUTH);
-    if (
-      words.length === 3 &&
-      second !== undefined &&
-      ['show', 'update', 'delete', 'test', 'default'].includes(second)
-    )
-      return filter(await authNames(io));
-    return [];
+  if (previous !== undefined && previous.startsWith('--')) {
+    if (previous === '--auth') return filter(await authNames(io, connector ?? connectorOf(words)));
+    const values =
+      operation?.choices?.[previous] ??
+      (connector === undefined ? node.choices?.[previous] : COMMON[connector].choices[previous]) ??
+      // `cioc run`'s flags are an operation command's (its connector is in the operation id).
+      (first === 'run' ? COMMON[connectorOf(words) ?? 'track'].choices[previous] : undefined);
+    if (values !== undefined) return filter(values);
+    // Another flag's value (a file, a number): nothing to offer.
+    const valued = connector === undefined ? node.valued : COMMON[connector].valued;
+    if (valued?.includes(previous) === true) return [];
   }
-  if (first === 'run' || first === 'describe') {
-    if (words.length === 2)
-      return filter(CONNECTOR_IDS.flatMap((c) => Object.values(COMMANDS[c]).map((command) => command.id)));
-    return first === 'run' ? filter(commonFlags(undefined, true)) : [];
+  if (connector !== undefined) {
+    if (operationName === undefined) return filter(Object.keys(COMMANDS[connector]));
+    if (operation === undefined) return [];
+    return filter([
+      ...operation.flags,
+      ...COMMON[connector].flags,
+      ...(operation.paged === true ? ['--all', '--max-pages'] : []),
+    ]);
   }
-  if (first === 'completion') return words.length === 2 ? filter(SHELLS) : [];
-  if (isConnectorId(first)) {
-    const commands = COMMANDS[first];
-    if (words.length === 2) return filter(Object.keys(commands));
-    if (command === undefined) return [];
-    return filter([...command.flags, ...commonFlags(first, command.paged === true)]);
-  }
-  return [];
+  // `cioc run <operation id>`, `cioc describe <operation id>`.
+  if (current.startsWith('-')) return filter(node.flags ?? []);
+  if ((first === 'run' || first === 'describe') && before.length === 1)
+    return filter(CONNECTOR_IDS.flatMap((c) => Object.values(COMMANDS[c]).map((command) => command.id)));
+  // `cioc auth show <name>`.
+  if (first === 'auth' && second !== undefined && TAKES_AUTH_NAME.has(second) && before.length === 2)
+    return filter(await authNames(io));
+  if (node.subcommands !== undefined) return filter(Object.keys(node.subcommands));
+  if (node.args !== undefined && positionals === 0) return filter(node.args);
+  // A positional argument still to come (a file, an id): nothing, so the shell offers its files.
+  if (positionals < (node.positionals ?? 0)) return [];
+  return filter(node.flags ?? []);
 }
 
 /**

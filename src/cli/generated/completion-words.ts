@@ -13,6 +13,36 @@ export interface CompletionCommand {
   readonly paged?: boolean;
 }
 
+/** A command of the CLI (not an operation command) as completion sees it. */
+export interface CompletionNode {
+  readonly subcommands?: Readonly<Record<string, CompletionNode>>;
+  /** Its flags (long forms), `--help` included. */
+  readonly flags?: readonly string[];
+  /** Flags that take a value (the next word is that value, not a command). */
+  readonly valued?: readonly string[];
+  /** The choices of its enum flags, by flag. */
+  readonly choices?: Readonly<Record<string, readonly string[]>>;
+  /** The choices of its first positional argument. */
+  readonly args?: readonly string[];
+  /** How many positional arguments it takes (the last may be variadic: counted once). */
+  readonly positionals?: number;
+}
+
+/** The CLI's commands, from the commander program; a connector's operation commands are in COMMANDS. */
+export const TREE: CompletionNode = {"subcommands":{"track":{"flags":["--help"]},"app":{"flags":["--help"]},"beta":{"flags":["--help"]},"run":{"flags":["--input","--auth","--site-id","--api-key","--api-key-stdin","--region","--base-url","--allow-custom-base-url","--dry-run","--timeout","--max-retries","--output","--verbose","--json","--all","--max-pages","--help"],"valued":["--input","--auth","--site-id","--api-key","--region","--base-url","--timeout","--max-retries","--output","--max-pages"],"choices":{"--region":["us","eu","emulator"],"--output":["json","ndjson","table"]},"positionals":1},"auth":{"flags":["--help"],"subcommands":{"create":{"flags":["--name","--connector","--scope","--region","--site-id","--api-key","--api-key-stdin","--base-url","--allow-custom-base-url","--default","--test","--no-test","--help"],"valued":["--name","--connector","--scope","--region","--site-id","--api-key","--base-url"],"choices":{"--connector":["track","app","beta"],"--scope":["personal","organisational"],"--region":["us","eu","emulator"]}},"list":{"flags":["--json","--connector","--help"],"valued":["--connector"],"choices":{"--connector":["track","app","beta"]}},"show":{"flags":["--help"],"positionals":1},"update":{"flags":["--rename","--region","--site-id","--api-key","--api-key-stdin","--base-url","--clear-base-url","--allow-custom-base-url","--help"],"valued":["--rename","--region","--site-id","--api-key","--base-url"],"choices":{"--region":["us","eu","emulator"]},"positionals":1},"delete":{"flags":["--yes","--help"],"positionals":1},"default":{"flags":["--help"],"positionals":1},"test":{"flags":["--timeout","--help"],"valued":["--timeout"],"positionals":1}}},"workflow":{"flags":["--help"],"subcommands":{"validate":{"flags":["--auth-owner","--help"],"valued":["--auth-owner"],"positionals":1},"run":{"flags":["--input","--auth-owner","--help"],"valued":["--input","--auth-owner"],"positionals":1},"resume":{"flags":["--auth-owner","--help"],"valued":["--auth-owner"]},"push":{"flags":["--id","--visibility","--server","--token","--help"],"valued":["--id","--visibility","--server","--token"],"positionals":1},"list":{"flags":["--server","--token","--help"],"valued":["--server","--token"]},"runs":{"flags":["--run","--limit","--before","--server","--token","--help"],"valued":["--run","--limit","--before","--server","--token"],"positionals":1},"trigger":{"flags":["--input","--wait","--server","--token","--help"],"valued":["--input","--server","--token"],"positionals":1},"replay":{"flags":["--latest","--resend-unknown","--wait","--server","--token","--help"],"valued":["--server","--token"],"positionals":1}}},"import":{"flags":["--format","--delimiter","--quote","--identifier-column","--identifier-type","--name-column","--event-name","--timestamp-column","--object-type-id","--map","--empty-as-null","--rejects","--restart","--dry-run","--concurrency","--auth","--site-id","--api-key","--region","--base-url","--allow-custom-base-url","--timeout","--max-retries","--json","--help"],"valued":["--format","--delimiter","--quote","--identifier-column","--identifier-type","--name-column","--event-name","--timestamp-column","--object-type-id","--map","--rejects","--concurrency","--auth","--site-id","--api-key","--region","--base-url","--timeout","--max-retries"],"choices":{"--format":["csv","ndjson"],"--identifier-type":["id","email","cio_id"],"--region":["us","eu","emulator"]},"positionals":2,"args":["people","events","objects"]},"user":{"flags":["--help"],"subcommands":{"create":{"flags":["--email","--password-stdin","--admin","--help"],"valued":["--email"]}}},"token":{"flags":["--help"],"subcommands":{"create":{"flags":["--user","--name","--help"],"valued":["--user","--name"]},"list":{"flags":["--user","--help"],"valued":["--user"]},"revoke":{"flags":["--user","--help"],"valued":["--user"],"positionals":1}}},"serve":{"flags":["--host","--port","--emulator","--emulator-port","--emulator-url","--trust-proxy","--concurrency","--keep-runs","--keep-days","--help"],"valued":["--host","--port","--emulator-port","--emulator-url","--concurrency","--keep-runs","--keep-days"]},"ops":{"flags":["--json","--connector","--search","--help"],"valued":["--connector","--search"],"choices":{"--connector":["track","app","beta"]}},"describe":{"flags":["--json","--help"],"positionals":1},"emulator":{"flags":["--port","--host","--site-id","--track-api-key","--app-api-key","--workspace-region","--rate-limit","--webhook-signing-key","--fixtures","--help"],"valued":["--port","--host","--site-id","--track-api-key","--app-api-key","--workspace-region","--rate-limit","--webhook-signing-key","--fixtures"],"choices":{"--workspace-region":["us","eu"]}},"completion":{"flags":["--help"],"positionals":1,"args":["bash","zsh","fish"]}}};
+
+/** Per connector, the flags all its operation commands have (`--all`/`--max-pages`: listings only). */
+export const COMMON: Readonly<
+  Record<
+    ConnectorId,
+    {
+      readonly flags: readonly string[];
+      readonly valued: readonly string[];
+      readonly choices: Readonly<Record<string, readonly string[]>>;
+    }
+  >
+> = {"track":{"flags":["--input","--auth","--site-id","--api-key","--api-key-stdin","--region","--base-url","--allow-custom-base-url","--dry-run","--timeout","--max-retries","--output","--verbose","--json","--help"],"valued":["--input","--auth","--site-id","--api-key","--region","--base-url","--timeout","--max-retries","--output"],"choices":{"--region":["us","eu","emulator"],"--output":["json","ndjson","table"]}},"app":{"flags":["--input","--auth","--api-key","--api-key-stdin","--region","--base-url","--allow-custom-base-url","--dry-run","--timeout","--max-retries","--output","--verbose","--json","--help"],"valued":["--input","--auth","--api-key","--region","--base-url","--timeout","--max-retries","--output"],"choices":{"--region":["us","eu","emulator"],"--output":["json","ndjson","table"]}},"beta":{"flags":["--input","--auth","--api-key","--api-key-stdin","--region","--base-url","--allow-custom-base-url","--dry-run","--timeout","--max-retries","--output","--verbose","--json","--help"],"valued":["--input","--auth","--api-key","--region","--base-url","--timeout","--max-retries","--output"],"choices":{"--region":["us","eu","emulator"],"--output":["json","ndjson","table"]}}};
+
 /** Per connector, each operation command by name. */
 export const COMMANDS: Readonly<Record<ConnectorId, Readonly<Record<string, CompletionCommand>>>> = {
   track: {
