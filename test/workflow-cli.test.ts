@@ -155,7 +155,8 @@ describe('cioc workflow run', () => {
 
   it('completes the workflow subcommands', async () => {
     const result = await cioc(['__complete', '--', 'workflow', 'r'], { env: envFor(freshHome()) });
-    expect(result.stdout.trim().split('\n')).toEqual(['run', 'resume']);
+    // Every workflow subcommand, remote ones included (the list comes from the program itself).
+    expect(result.stdout.trim().split('\n')).toEqual(['run', 'resume', 'runs', 'replay']);
   });
 
   it('validates a good document', async () => {
