@@ -295,7 +295,8 @@ describe('importFile: delivery', () => {
         row: 4,
         reason: 'refused by Customer.io',
         field: 'name',
-        // The item as it was sent, with its id.
+        // The row as read, and the item as it was sent, with its id.
+        record: { id: 'p3', name: 'e', n: 3 },
         item: {
           type: 'person',
           action: 'event',
@@ -306,6 +307,38 @@ describe('importFile: delivery', () => {
         },
       },
     ]);
+  });
+
+  it('a whole request refused (413) writes nothing off: incomplete, named, and the next run sends its rows once', async () => {
+    const dir = workdir();
+    const file = write(dir, 'e.ndjson', events(30));
+    emulator.faults.add({ method: 'POST', path: '/api/v2/batch', status: 413, times: 1 });
+    const first = await run({
+      kind: 'events',
+      file,
+      checkpointDir: dir,
+      maxBatchBytes: 1_000,
+      concurrency: 1,
+    });
+    expect(first).toMatchObject({ status: 'incomplete', rejected: 0, acknowledgedThrough: 0 });
+    expect(first.unacknowledged).toBeGreaterThan(0);
+    expect(first.reason).toMatch(/row 1 and others was refused as a whole \(HTTP 413/);
+    expect(rejects(first.rejectsFile)).toEqual([]);
+    const second = await run({ kind: 'events', file, checkpointDir: dir });
+    expect(second).toMatchObject({ status: 'completed', sent: 30, rejected: 0, acknowledgedThrough: 30 });
+    expect(emulator.state.events).toHaveLength(30);
+    expect(new Set(emulator.state.events.map((e) => (e.data as { n: number }).n)).size).toBe(30);
+  });
+
+  it('every reject line carries the row, the original record and the reason: an item over 32 KB too', async () => {
+    const dir = workdir();
+    const big = 'x'.repeat(40_000);
+    const file = write(dir, 'e.csv', `id,name,note\np1,e,short\np2,e,${big}\n`);
+    const summary = await run({ kind: 'events', file, checkpointDir: dir });
+    expect(summary).toMatchObject({ status: 'completed', sent: 1, rejected: 1 });
+    const [line] = rejects(summary.rejectsFile);
+    expect(line).toMatchObject({ row: 2, record: { id: 'p2', name: 'e', note: big } });
+    expect(line?.['reason']).toMatch(/bytes; at most 32000 bytes/);
   });
 
   it('through 5xx, 429 and dropped connections (before and after processing): every row stored once', async () => {
