@@ -139,6 +139,13 @@ describe('cioc import', () => {
     expect(JSON.parse(piped.stdout)).toMatchObject({ status: 'completed', format: 'csv', sent: 2 });
     expect(emulator.state.people.map((p) => p.email).sort()).toEqual(['ada@example.com', 'bob@example.com']);
 
+    const events = await cioc(['import', 'events', '-'], { env, stdin: '{"id":"1","name":"signup"}\n' });
+    expect(events.code).toBe(0);
+    expect(events.stderr).toContain('import: warning: Events from standard input get new ids on every run');
+    expect((JSON.parse(events.stdout) as { warnings: string[] }).warnings).toEqual([
+      expect.stringContaining('Give a file path instead') as unknown,
+    ]);
+
     const dir = mkdtempSync(join(tmpdir(), 'cioc-map-'));
     writeFileSync(join(dir, 'map.json'), JSON.stringify({ Plna: 'tier' }));
     writeFileSync(join(dir, 'people.csv'), 'id,Plan\n1,pro\n');

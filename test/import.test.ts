@@ -169,6 +169,27 @@ describe('importFile: people, events, objects', () => {
     expect(piped).toMatchObject({ status: 'completed', format: 'ndjson', gzip: true, sent: 2 });
     expect(piped.checkpoint).toBeUndefined(); // standard input cannot resume
     expect(emulator.state.events.map((e) => e.name)).toEqual(['signup', 'login']);
+    // Its ids are per run: a repeat stores the events again, and the summary warns of it.
+    expect(piped.warnings).toEqual([expect.stringContaining('Give a file path instead') as unknown]);
+    expect(zipped.warnings).toEqual([]);
+  });
+
+  it('a .csv.gz and the same .csv are one import: the plain file after the gzip one sends nothing', async () => {
+    const dir = workdir();
+    const csv = `id,name,n\n${Array.from({ length: 1000 }, (_, i) => `p${String(i % 50)},e,${String(i)}`).join('\n')}\n`;
+    const gz = await run({ kind: 'events', file: write(dir, 'e.csv.gz', gzipSync(csv)), checkpointDir: dir });
+    expect(gz).toMatchObject({ status: 'completed', gzip: true, sent: 1000 });
+    const plain = await run({ kind: 'events', file: write(dir, 'e.csv', csv), checkpointDir: dir });
+    expect(plain.status).toBe('already_imported');
+    const again = await run({
+      kind: 'events',
+      file: write(dir, 'e.csv', csv),
+      checkpointDir: dir,
+      restart: true,
+    });
+    expect(again).toMatchObject({ status: 'completed', sent: 1000 });
+    // The same ids: Customer.io (the emulator) keeps one of each.
+    expect(emulator.state.events).toHaveLength(1000);
   });
 
   it('imports objects with --object-type-id, and refuses to without one', async () => {

@@ -155,6 +155,13 @@ interface RejectLine {
   item?: unknown;
 }
 
+/**
+ * Events from standard input get new ids on every run (there is no file to fingerprint): the same
+ * input imported twice is stored twice.
+ */
+export const STDIN_EVENTS_WARNING =
+  'Events from standard input get new ids on every run: importing the same input again stores every event again. Give a file path instead to make a repeat or a resume safe.';
+
 /** Imports a file; see the module comment. Dry runs need no client. */
 export async function importFile(
   client: Client<'track'> | undefined,
@@ -164,6 +171,7 @@ export async function importFile(
   const stdin = options.file === '-';
   const warnings: string[] = [];
   const file = stdin ? '-' : resolve(options.file);
+  if (stdin && options.kind === 'events' && options.dryRun !== true) warnings.push(STDIN_EVENTS_WARNING);
   if (client === undefined && options.dryRun !== true)
     throw new ConfigError('importFile needs a Track client unless dryRun is set');
   const emit = options.onProgress ?? ((): void => undefined);

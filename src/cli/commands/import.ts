@@ -9,7 +9,12 @@ import { Argument, Command, Option } from 'commander';
 import { createClient } from '../../client.js';
 import { EXIT, ValidationError } from '../../errors.js';
 import { defaultImportsDir } from '../../import/checkpoint.js';
-import { importFile, type ImportOptions, type ImportSummary } from '../../import/import-file.js';
+import {
+  importFile,
+  STDIN_EVENTS_WARNING,
+  type ImportOptions,
+  type ImportSummary,
+} from '../../import/import-file.js';
 import { IMPORT_FORMATS, type ImportFormat } from '../../import/input.js';
 import { parseMapping, type IdentifierType, type ImportKind } from '../../import/mapping.js';
 import { REGIONS } from '../../regions.js';
@@ -185,6 +190,13 @@ export async function importCommand(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Said before the import, not only in the summary: a repeat is what it warns against.
+  if (file === '-' && kind === 'events' && flags.dryRun !== true)
+    io.stderr.write(
+      human
+        ? `${paint(io, 33, 'Warning:')} ${STDIN_EVENTS_WARNING}\n`
+        : `import: warning: ${STDIN_EVENTS_WARNING}\n`,
+    );
   const view = new ImportProgressView(io, human, file === '-' ? 'standard input' : file);
   let summary: ImportSummary;
   try {
@@ -224,7 +236,8 @@ export async function importCommand(
   if (flags.json === true || io.stdout.isTTY !== true) printJson(io, summary);
   else io.stdout.write(summaryText(io, summary));
   if (human)
-    for (const warning of summary.warnings) io.stderr.write(`${paint(io, 33, 'Warning:')} ${warning}\n`);
+    for (const warning of summary.warnings.filter((w) => w !== STDIN_EVENTS_WARNING))
+      io.stderr.write(`${paint(io, 33, 'Warning:')} ${warning}\n`);
   switch (summary.status) {
     case 'stopped':
       return 130;
