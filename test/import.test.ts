@@ -3,7 +3,7 @@
  * gzip, a stream), mapping and types, rows refused by us or by Customer.io (207) in the rejects
  * file, faults during an import (nothing lost, nothing doubled), a stop and a resume, repeats.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -125,6 +125,8 @@ describe('importFile: people, events, objects', () => {
       [11, '{not json', 'not valid JSON'],
       [12, '[1]', 'not a JSON obj'],
     ]);
+    // Rejected rows hold personal data: readable by the owner only, like the checkpoint.
+    expect(statSync(first.rejectsFile ?? '').mode & 0o777).toBe(0o600);
     const events = emulator.state.events;
     expect(events).toHaveLength(300);
     expect(events[0]).toMatchObject({
@@ -179,6 +181,9 @@ describe('importFile: people, events, objects', () => {
     const csv = `id,name,n\n${Array.from({ length: 1000 }, (_, i) => `p${String(i % 50)},e,${String(i)}`).join('\n')}\n`;
     const gz = await run({ kind: 'events', file: write(dir, 'e.csv.gz', gzipSync(csv)), checkpointDir: dir });
     expect(gz).toMatchObject({ status: 'completed', gzip: true, sent: 1000 });
+    // Nothing rejected: no rejects file, not even an empty one.
+    expect(gz.rejectsFile).toBeUndefined();
+    expect(readdirSync(dir).filter((n) => n.includes('rejects'))).toEqual([]);
     const plain = await run({ kind: 'events', file: write(dir, 'e.csv', csv), checkpointDir: dir });
     expect(plain.status).toBe('already_imported');
     const again = await run({
@@ -344,7 +349,7 @@ describe('importFile: delivery', () => {
     expect(first).toMatchObject({ status: 'incomplete', rejected: 0, acknowledgedThrough: 0 });
     expect(first.unacknowledged).toBeGreaterThan(0);
     expect(first.reason).toMatch(/row 1 and others was refused as a whole \(HTTP 413/);
-    expect(rejects(first.rejectsFile)).toEqual([]);
+    expect(first.rejectsFile).toBeUndefined();
     const second = await run({ kind: 'events', file, checkpointDir: dir });
     expect(second).toMatchObject({ status: 'completed', sent: 30, rejected: 0, acknowledgedThrough: 30 });
     expect(emulator.state.events).toHaveLength(30);

@@ -14,7 +14,7 @@
  * - `stop` (Ctrl-C) ends reading; the requests in flight finish and the checkpoint is saved.
  *   `signal` aborts them too (what they carried is sent again on resume).
  */
-import { closeSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
@@ -129,6 +129,7 @@ export interface ImportSummary {
   durationMs: number;
   rowsPerSecond: number;
   checkpoint?: string;
+  /** Where the rejected rows are (absent when none was: no empty file is left behind). */
   rejectsFile?: string;
   /** Why an incomplete import stopped. */
   reason?: string;
@@ -275,7 +276,7 @@ export async function importFile(
       durationMs: Date.now() - started,
       rowsPerSecond: 0,
       checkpoint: cpPath,
-      rejectsFile: previous.rejectsFile,
+      ...(previous.rejectsBytes === 0 ? {} : { rejectsFile: previous.rejectsFile }),
       warnings: [
         `This file was already imported completely (${String(previous.acknowledgedThrough)} rows); nothing was sent. Use --restart to import it again (events keep their ids, so Customer.io keeps one of each).`,
       ],
@@ -306,7 +307,8 @@ export async function importFile(
 
   // The rejects file: cut back to the checkpoint's length (lines written after it are written again).
   mkdirSync(dirname(checkpoint.rejectsFile), { recursive: true, mode: 0o700 });
-  const rejectsFd = openSync(checkpoint.rejectsFile, resume === undefined ? 'w' : 'a');
+  // 0600 like the checkpoint: rejected rows hold personal data.
+  const rejectsFd = openSync(checkpoint.rejectsFile, resume === undefined ? 'w' : 'a', 0o600);
   if (resume !== undefined && statSync(checkpoint.rejectsFile).size > checkpoint.rejectsBytes)
     ftruncateSync(rejectsFd, checkpoint.rejectsBytes);
   const writeReject = (line: RejectLine): void => {
@@ -594,6 +596,8 @@ export async function importFile(
       save(true);
     } finally {
       closeSync(rejectsFd);
+      // No rejects file is left behind when nothing was rejected (a resume creates it again).
+      if (checkpoint.rejectsBytes === 0) rmSync(checkpoint.rejectsFile, { force: true });
     }
   }
   // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrown as caught (a source or rejects-file error)
@@ -632,7 +636,7 @@ export async function importFile(
     rowsPerSecond: Math.round(
       ((rowsRead - Math.min(rowsRead, skipThrough)) * 1000) / Math.max(1, durationMs),
     ),
-    rejectsFile: checkpoint.rejectsFile,
+    ...(checkpoint.rejectsBytes === 0 ? {} : { rejectsFile: checkpoint.rejectsFile }),
     warnings,
   };
   if (useCheckpoint) summary.checkpoint = cpPath;
