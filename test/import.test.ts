@@ -286,6 +286,29 @@ describe('importFile: mapping and types', () => {
     expect(emulator.state.people).toEqual([]);
   });
 
+  it('a CSV read error names the last good row and the file line, with the hint that fits; --relax-quotes reads stray quotes', async () => {
+    const dir = workdir();
+    const stray = write(dir, 'stray.csv', 'id,note\n1,a\n2,b\n3,c\n4,x "y" z\n5,e\n');
+    const error = await run({ kind: 'people', file: stray, checkpointDir: dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /^The CSV cannot be read after row 3 \(at line 5 of the file\): Invalid Opening Quote/,
+    );
+    expect(message).toContain('--relax-quotes');
+    expect(message).not.toContain('A quote that is not closed');
+    const relaxed = await run({ kind: 'people', file: stray, checkpointDir: dir, relaxQuotes: true });
+    expect(relaxed).toMatchObject({ status: 'completed', sent: 5, rejected: 0 });
+    expect(emulator.state.people.find((p) => p.id === '4')?.attributes).toMatchObject({ note: 'x "y" z' });
+
+    const open = write(dir, 'open.csv', 'id,note\n1,a\n2,"b\n3,c\n');
+    const unclosed = await run({ kind: 'people', file: open, checkpointDir: dir }).catch((e: unknown) => e);
+    expect((unclosed as Error).message).toMatch(/^The CSV cannot be read after row 1 .*Quote Not Closed/);
+    expect((unclosed as Error).message).toContain(
+      'A quote that is not closed makes the rest of the file one field',
+    );
+  });
+
   it('a dry run validates every row and sends nothing', async () => {
     const dir = workdir();
     const file = write(dir, 'e.ndjson', '{"id":"1","name":"a"}\n{"id":"2"}\n{"id":"3","name":"c"}\n');

@@ -54,6 +54,8 @@ export interface ImportOptions extends MappingOptions {
   delimiter?: string | undefined;
   /** CSV quote character (default `"`). */
   quote?: string | undefined;
+  /** CSV: a quote inside an unquoted field is part of it (csv-parse `relax_quotes`), not an error. */
+  relaxQuotes?: boolean | undefined;
   /** Read, map and validate every row; send nothing, keep no checkpoint. */
   dryRun?: boolean | undefined;
   /** Forget this file's checkpoint and start from the first row. */
@@ -204,7 +206,11 @@ export async function importFile(
   let mapper: RowMapper;
   try {
     if (input.format === 'csv') {
-      const csv = await readCsv(input.stream, { delimiter, quote: options.quote });
+      const csv = await readCsv(input.stream, {
+        delimiter,
+        quote: options.quote,
+        relaxQuotes: options.relaxQuotes,
+      });
       mapper = new RowMapper(options, csv.columns);
       rows = csv.rows;
     } else {
@@ -226,6 +232,8 @@ export async function importFile(
         format: input.format,
         delimiter: delimiter ?? ',',
         quote: options.quote ?? '"',
+        // Only when set: the keys of imports without it stay as they were.
+        ...(options.relaxQuotes === true && input.format === 'csv' ? { relaxQuotes: true } : {}),
         identifier: [mapper.identifierColumn, mapper.identifierType],
         name: [mapper.nameColumn ?? null, options.eventName ?? null],
         timestamp: mapper.timestampColumn ?? null,

@@ -26,6 +26,7 @@ interface ImportFlags extends ConnectionFlags {
   format?: ImportFormat;
   delimiter?: string;
   quote?: string;
+  relaxQuotes?: boolean;
   identifierColumn?: string;
   identifierType?: IdentifierType;
   nameColumn?: string;
@@ -59,6 +60,7 @@ export function registerImportCommands(program: Command, io: Io, setExit: (code:
     )
     .option('--delimiter <char>', 'CSV field delimiter (default , and tab for .tsv)')
     .option('--quote <char>', 'CSV quote character (default ")')
+    .option('--relax-quotes', 'CSV: read a quote inside an unquoted field as part of the field')
     .option(
       '--identifier-column <name>',
       'the column that identifies each person/object (default id, else email)',
@@ -207,6 +209,7 @@ export async function importCommand(
       format: flags.format,
       delimiter: flags.delimiter,
       quote: flags.quote,
+      relaxQuotes: flags.relaxQuotes,
       identifierColumn: flags.identifierColumn,
       identifierType: flags.identifierType,
       nameColumn: flags.nameColumn,
