@@ -166,6 +166,22 @@ describe('cioc import', () => {
     expect(missing.stderr).not.toContain('    at ');
   });
 
+  it('a wrong URL (404 for the whole request) writes nothing off: incomplete, exit 5, the error named; the next run sends every row', async () => {
+    const { file, env } = setup(50);
+    const wrong = await cioc(['import', 'events', file], {
+      env: { ...env, CIOC_EMULATOR_URL: `${url}/wrong` },
+    });
+    expect(wrong.code).toBe(5);
+    const summary = JSON.parse(wrong.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({ status: 'incomplete', sent: 0, rejected: 0, acknowledgedThrough: 0 });
+    expect(summary['reason']).toMatch(/refused as a whole \(HTTP 404/);
+    expect(emulator.state.events).toHaveLength(0);
+    const right = await cioc(['import', 'events', file], { env });
+    expect(right.code).toBe(0);
+    expect(JSON.parse(right.stdout)).toMatchObject({ status: 'completed', sent: 50, rejected: 0 });
+    expect(emulator.state.events).toHaveLength(50);
+  });
+
   it.skipIf(!hasTmux)(
     'on a terminal: a live progress bar, Ctrl-C stops cleanly, then a readable summary',
     async () => {
