@@ -139,6 +139,13 @@ describe('cioc import', () => {
     expect(JSON.parse(piped.stdout)).toMatchObject({ status: 'completed', format: 'csv', sent: 2 });
     expect(emulator.state.people.map((p) => p.email).sort()).toEqual(['ada@example.com', 'bob@example.com']);
 
+    const events = await cioc(['import', 'events', '-'], { env, stdin: '{"id":"1","name":"signup"}\n' });
+    expect(events.code).toBe(0);
+    expect(events.stderr).toContain('import: warning: Events from standard input get new ids on every run');
+    expect((JSON.parse(events.stdout) as { warnings: string[] }).warnings).toEqual([
+      expect.stringContaining('Give a file path instead') as unknown,
+    ]);
+
     const dir = mkdtempSync(join(tmpdir(), 'cioc-map-'));
     writeFileSync(join(dir, 'map.json'), JSON.stringify({ Plna: 'tier' }));
     writeFileSync(join(dir, 'people.csv'), 'id,Plan\n1,pro\n');
@@ -157,6 +164,22 @@ describe('cioc import', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('No such file');
     expect(missing.stderr).not.toContain('    at ');
+  });
+
+  it('a wrong URL (404 for the whole request) writes nothing off: incomplete, exit 5, the error named; the next run sends every row', async () => {
+    const { file, env } = setup(50);
+    const wrong = await cioc(['import', 'events', file], {
+      env: { ...env, CIOC_EMULATOR_URL: `${url}/wrong` },
+    });
+    expect(wrong.code).toBe(5);
+    const summary = JSON.parse(wrong.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({ status: 'incomplete', sent: 0, rejected: 0, acknowledgedThrough: 0 });
+    expect(summary['reason']).toMatch(/refused as a whole \(HTTP 404/);
+    expect(emulator.state.events).toHaveLength(0);
+    const right = await cioc(['import', 'events', file], { env });
+    expect(right.code).toBe(0);
+    expect(JSON.parse(right.stdout)).toMatchObject({ status: 'completed', sent: 50, rejected: 0 });
+    expect(emulator.state.events).toHaveLength(50);
   });
 
   it.skipIf(!hasTmux)(

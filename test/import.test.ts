@@ -3,7 +3,7 @@
  * gzip, a stream), mapping and types, rows refused by us or by Customer.io (207) in the rejects
  * file, faults during an import (nothing lost, nothing doubled), a stop and a resume, repeats.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -125,6 +125,8 @@ describe('importFile: people, events, objects', () => {
       [11, '{not json', 'not valid JSON'],
       [12, '[1]', 'not a JSON obj'],
     ]);
+    // Rejected rows hold personal data: readable by the owner only, like the checkpoint.
+    expect(statSync(first.rejectsFile ?? '').mode & 0o777).toBe(0o600);
     const events = emulator.state.events;
     expect(events).toHaveLength(300);
     expect(events[0]).toMatchObject({
@@ -169,6 +171,30 @@ describe('importFile: people, events, objects', () => {
     expect(piped).toMatchObject({ status: 'completed', format: 'ndjson', gzip: true, sent: 2 });
     expect(piped.checkpoint).toBeUndefined(); // standard input cannot resume
     expect(emulator.state.events.map((e) => e.name)).toEqual(['signup', 'login']);
+    // Its ids are per run: a repeat stores the events again, and the summary warns of it.
+    expect(piped.warnings).toEqual([expect.stringContaining('Give a file path instead') as unknown]);
+    expect(zipped.warnings).toEqual([]);
+  });
+
+  it('a .csv.gz and the same .csv are one import: the plain file after the gzip one sends nothing', async () => {
+    const dir = workdir();
+    const csv = `id,name,n\n${Array.from({ length: 1000 }, (_, i) => `p${String(i % 50)},e,${String(i)}`).join('\n')}\n`;
+    const gz = await run({ kind: 'events', file: write(dir, 'e.csv.gz', gzipSync(csv)), checkpointDir: dir });
+    expect(gz).toMatchObject({ status: 'completed', gzip: true, sent: 1000 });
+    // Nothing rejected: no rejects file, not even an empty one.
+    expect(gz.rejectsFile).toBeUndefined();
+    expect(readdirSync(dir).filter((n) => n.includes('rejects'))).toEqual([]);
+    const plain = await run({ kind: 'events', file: write(dir, 'e.csv', csv), checkpointDir: dir });
+    expect(plain.status).toBe('already_imported');
+    const again = await run({
+      kind: 'events',
+      file: write(dir, 'e.csv', csv),
+      checkpointDir: dir,
+      restart: true,
+    });
+    expect(again).toMatchObject({ status: 'completed', sent: 1000 });
+    // The same ids: Customer.io (the emulator) keeps one of each.
+    expect(emulator.state.events).toHaveLength(1000);
   });
 
   it('imports objects with --object-type-id, and refuses to without one', async () => {
@@ -260,6 +286,29 @@ describe('importFile: mapping and types', () => {
     expect(emulator.state.people).toEqual([]);
   });
 
+  it('a CSV read error names the last good row and the file line, with the hint that fits; --relax-quotes reads stray quotes', async () => {
+    const dir = workdir();
+    const stray = write(dir, 'stray.csv', 'id,note\n1,a\n2,b\n3,c\n4,x "y" z\n5,e\n');
+    const error = await run({ kind: 'people', file: stray, checkpointDir: dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /^The CSV cannot be read after row 3 \(at line 5 of the file\): Invalid Opening Quote/,
+    );
+    expect(message).toContain('--relax-quotes');
+    expect(message).not.toContain('A quote that is not closed');
+    const relaxed = await run({ kind: 'people', file: stray, checkpointDir: dir, relaxQuotes: true });
+    expect(relaxed).toMatchObject({ status: 'completed', sent: 5, rejected: 0 });
+    expect(emulator.state.people.find((p) => p.id === '4')?.attributes).toMatchObject({ note: 'x "y" z' });
+
+    const open = write(dir, 'open.csv', 'id,note\n1,a\n2,"b\n3,c\n');
+    const unclosed = await run({ kind: 'people', file: open, checkpointDir: dir }).catch((e: unknown) => e);
+    expect((unclosed as Error).message).toMatch(/^The CSV cannot be read after row 1 .*Quote Not Closed/);
+    expect((unclosed as Error).message).toContain(
+      'A quote that is not closed makes the rest of the file one field',
+    );
+  });
+
   it('a dry run validates every row and sends nothing', async () => {
     const dir = workdir();
     const file = write(dir, 'e.ndjson', '{"id":"1","name":"a"}\n{"id":"2"}\n{"id":"3","name":"c"}\n');
@@ -295,7 +344,8 @@ describe('importFile: delivery', () => {
         row: 4,
         reason: 'refused by Customer.io',
         field: 'name',
-        // The item as it was sent, with its id.
+        // The row as read, and the item as it was sent, with its id.
+        record: { id: 'p3', name: 'e', n: 3 },
         item: {
           type: 'person',
           action: 'event',
@@ -306,6 +356,38 @@ describe('importFile: delivery', () => {
         },
       },
     ]);
+  });
+
+  it('a whole request refused (413) writes nothing off: incomplete, named, and the next run sends its rows once', async () => {
+    const dir = workdir();
+    const file = write(dir, 'e.ndjson', events(30));
+    emulator.faults.add({ method: 'POST', path: '/api/v2/batch', status: 413, times: 1 });
+    const first = await run({
+      kind: 'events',
+      file,
+      checkpointDir: dir,
+      maxBatchBytes: 1_000,
+      concurrency: 1,
+    });
+    expect(first).toMatchObject({ status: 'incomplete', rejected: 0, acknowledgedThrough: 0 });
+    expect(first.unacknowledged).toBeGreaterThan(0);
+    expect(first.reason).toMatch(/row 1 and others was refused as a whole \(HTTP 413/);
+    expect(first.rejectsFile).toBeUndefined();
+    const second = await run({ kind: 'events', file, checkpointDir: dir });
+    expect(second).toMatchObject({ status: 'completed', sent: 30, rejected: 0, acknowledgedThrough: 30 });
+    expect(emulator.state.events).toHaveLength(30);
+    expect(new Set(emulator.state.events.map((e) => (e.data as { n: number }).n)).size).toBe(30);
+  });
+
+  it('every reject line carries the row, the original record and the reason: an item over 32 KB too', async () => {
+    const dir = workdir();
+    const big = 'x'.repeat(40_000);
+    const file = write(dir, 'e.csv', `id,name,note\np1,e,short\np2,e,${big}\n`);
+    const summary = await run({ kind: 'events', file, checkpointDir: dir });
+    expect(summary).toMatchObject({ status: 'completed', sent: 1, rejected: 1 });
+    const [line] = rejects(summary.rejectsFile);
+    expect(line).toMatchObject({ row: 2, record: { id: 'p2', name: 'e', note: big } });
+    expect(line?.['reason']).toMatch(/bytes; at most 32000 bytes/);
   });
 
   it('through 5xx, 429 and dropped connections (before and after processing): every row stored once', async () => {

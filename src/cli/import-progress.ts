@@ -34,7 +34,7 @@ export class ImportProgressView {
     while (this.samples.length > 2 && (this.samples[0]?.at ?? now) < now - 3_000) this.samples.shift();
     if (this.human) {
       const width = Math.max(40, (this.io.stderr.columns ?? 100) - 1);
-      this.io.stderr.write(`\r\u001b[K${fit(this.line(p, true), width)}`);
+      this.io.stderr.write(`\r\u001b[K${fit(this.line(p, true, width), width)}`);
       this.drawn = true;
       return;
     }
@@ -60,35 +60,57 @@ export class ImportProgressView {
     return { rows: (last.rows - first.rows) / seconds, bytes: (last.bytes - first.bytes) / seconds };
   }
 
-  private line(p: ImportProgress, human: boolean): string {
+  /**
+   * The line; on a terminal `width` wide at most: the parts that matter least go first when it is
+   * narrow (bytes, then the ETA, the bar, the rate), so the counts always show.
+   */
+  private line(p: ImportProgress, human: boolean, width = Infinity): string {
     if (p.phase === 'fingerprint') return `${this.spinner(human)}Reading ${this.label} to fingerprint it…`;
     const rate = this.rate();
-    const parts: string[] = [];
+    /** Each part with its rank: the higher, the sooner it is dropped. */
+    const parts: { text: string; drop: number }[] = [];
     const share =
       p.totalBytes !== undefined && p.totalBytes > 0 ? Math.min(1, p.bytesRead / p.totalBytes) : undefined;
     if (human && share !== undefined) {
       const full = Math.round(share * BAR_WIDTH);
-      parts.push(paint(this.io, 36, '█'.repeat(full)) + paint(this.io, 2, '░'.repeat(BAR_WIDTH - full)));
+      parts.push({
+        text: paint(this.io, 36, '█'.repeat(full)) + paint(this.io, 2, '░'.repeat(BAR_WIDTH - full)),
+        drop: 3,
+      });
     }
-    if (share !== undefined) parts.push(`${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`);
-    parts.push(`${int(p.rowsRead)} rows`);
-    parts.push(
-      p.totalBytes === undefined ? bytes(p.bytesRead) : `${bytes(p.bytesRead)} / ${bytes(p.totalBytes)}`,
-    );
-    if (p.phase === 'skipping') parts.push(`skipping to row ${int(p.resumedAfter + 1)}`);
-    else parts.push(`${int(rate.rows)} rows/s`);
+    if (share !== undefined) parts.push({ text: `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`, drop: 0 });
+    parts.push({ text: `${int(p.rowsRead)} rows`, drop: 0 });
+    parts.push({
+      text:
+        p.totalBytes === undefined ? bytes(p.bytesRead) : `${bytes(p.bytesRead)} / ${bytes(p.totalBytes)}`,
+      drop: 5,
+    });
+    if (p.phase === 'skipping') parts.push({ text: `skipping to row ${int(p.resumedAfter + 1)}`, drop: 0 });
+    else parts.push({ text: `${int(rate.rows)} rows/s`, drop: 2 });
     if (share !== undefined && rate.bytes > 0 && p.totalBytes !== undefined && p.phase === 'importing')
-      parts.push(`ETA ${duration((p.totalBytes - p.bytesRead) / rate.bytes)}`);
+      parts.push({ text: `ETA ${duration((p.totalBytes - p.bytesRead) / rate.bytes)}`, drop: 4 });
     const counts = [`sent ${int(p.sent)}`, `rejected ${int(p.rejected)}`, `retrying ${int(p.retrying)}`];
     if (p.rateLimited > 0) counts.push(`429s ${int(p.rateLimited)}`);
     if (p.phase === 'finishing') counts.push('finishing');
-    const text = `${parts.join('  ')}  ${counts.join(' · ')}`;
-    return human ? `${this.spinner(true)}${text}` : `import ${this.label}: ${text.replace(/ {2}/g, ', ')}`;
+    const compose = (): string => `${parts.map((part) => part.text).join('  ')}  ${counts.join(' · ')}`;
+    if (!human) return `import ${this.label}: ${compose().replace(/ {2}/g, ', ')}`;
+    // The spinner takes 2 columns.
+    for (let rank = 5; rank > 0 && visibleLength(compose()) + 2 > width; rank--) {
+      const at = parts.findIndex((part) => part.drop === rank);
+      if (at >= 0) parts.splice(at, 1);
+    }
+    return `${this.spinner(true)}${compose()}`;
   }
 
   private spinner(human: boolean): string {
     return human ? `${paint(this.io, 36, SPINNER[this.frame++ % SPINNER.length] ?? '')} ` : '';
   }
+}
+
+/** The characters of a line a terminal shows (colour codes left out). */
+function visibleLength(text: string): number {
+  // eslint-disable-next-line no-control-regex -- colour codes
+  return text.replace(/\u001b\[[0-9;]*m/g, '').length;
 }
 
 /** Cuts a line with colour codes to `width` visible characters. */

@@ -113,6 +113,13 @@ export interface SettledItems {
   rejected: readonly BatchItemProblem[];
   failed: readonly BatchItemProblem[];
   maybeDelivered: readonly BatchItemProblem[];
+  /**
+   * Set when a request failed as a whole (after its retries): the error. Its items' problems are
+   * then about the request, not about them: a 400/404/413 for the whole request (a wrong URL, a
+   * body refused for its size) lands them in `rejected`, but nothing says the items are bad.
+   * Absent for item-level refusals (207 errors, validation, an item over 32 KB).
+   */
+  requestError?: CiocError;
 }
 
 export interface BatchOptions extends Omit<CallOptions, 'signal'> {
@@ -261,6 +268,7 @@ export async function sendBatch(
         rejected: fate === 'rejected' ? problems : [],
         failed: fate === 'failed' ? problems : [],
         maybeDelivered: fate === 'maybeDelivered' ? problems : [],
+        requestError: error,
       });
       if (error instanceof ApiError) result.status = error.status;
       result.error = error;

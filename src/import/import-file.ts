@@ -14,7 +14,7 @@
  * - `stop` (Ctrl-C) ends reading; the requests in flight finish and the checkpoint is saved.
  *   `signal` aborts them too (what they carried is sent again on resume).
  */
-import { closeSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
@@ -27,7 +27,7 @@ import {
   type BatchOptions,
   type SettledItems,
 } from '../delivery/batch-builder.js';
-import { ConfigError } from '../errors.js';
+import { ApiError, ConfigError, type CiocError } from '../errors.js';
 import { V2_LIMITS, V2Entity } from '../operations/track-v2.js';
 import { checkerFor } from '../schema.js';
 import {
@@ -54,6 +54,8 @@ export interface ImportOptions extends MappingOptions {
   delimiter?: string | undefined;
   /** CSV quote character (default `"`). */
   quote?: string | undefined;
+  /** CSV: a quote inside an unquoted field is part of it (csv-parse `relax_quotes`), not an error. */
+  relaxQuotes?: boolean | undefined;
   /** Read, map and validate every row; send nothing, keep no checkpoint. */
   dryRun?: boolean | undefined;
   /** Forget this file's checkpoint and start from the first row. */
@@ -129,6 +131,7 @@ export interface ImportSummary {
   durationMs: number;
   rowsPerSecond: number;
   checkpoint?: string;
+  /** Where the rejected rows are (absent when none was: no empty file is left behind). */
   rejectsFile?: string;
   /** Why an incomplete import stopped. */
   reason?: string;
@@ -138,6 +141,8 @@ export interface ImportSummary {
 interface Requeued {
   row: number;
   entity: unknown;
+  /** The row as read (for its reject line). */
+  source: unknown;
   attempts: number;
   reason: string;
 }
@@ -153,6 +158,13 @@ interface RejectLine {
   item?: unknown;
 }
 
+/**
+ * Events from standard input get new ids on every run (there is no file to fingerprint): the same
+ * input imported twice is stored twice.
+ */
+export const STDIN_EVENTS_WARNING =
+  'Events from standard input get new ids on every run: importing the same input again stores every event again. Give a file path instead to make a repeat or a resume safe.';
+
 /** Imports a file; see the module comment. Dry runs need no client. */
 export async function importFile(
   client: Client<'track'> | undefined,
@@ -162,6 +174,7 @@ export async function importFile(
   const stdin = options.file === '-';
   const warnings: string[] = [];
   const file = stdin ? '-' : resolve(options.file);
+  if (stdin && options.kind === 'events' && options.dryRun !== true) warnings.push(STDIN_EVENTS_WARNING);
   if (client === undefined && options.dryRun !== true)
     throw new ConfigError('importFile needs a Track client unless dryRun is set');
   const emit = options.onProgress ?? ((): void => undefined);
@@ -193,7 +206,11 @@ export async function importFile(
   let mapper: RowMapper;
   try {
     if (input.format === 'csv') {
-      const csv = await readCsv(input.stream, { delimiter, quote: options.quote });
+      const csv = await readCsv(input.stream, {
+        delimiter,
+        quote: options.quote,
+        relaxQuotes: options.relaxQuotes,
+      });
       mapper = new RowMapper(options, csv.columns);
       rows = csv.rows;
     } else {
@@ -215,6 +232,8 @@ export async function importFile(
         format: input.format,
         delimiter: delimiter ?? ',',
         quote: options.quote ?? '"',
+        // Only when set: the keys of imports without it stay as they were.
+        ...(options.relaxQuotes === true && input.format === 'csv' ? { relaxQuotes: true } : {}),
         identifier: [mapper.identifierColumn, mapper.identifierType],
         name: [mapper.nameColumn ?? null, options.eventName ?? null],
         timestamp: mapper.timestampColumn ?? null,
@@ -265,7 +284,7 @@ export async function importFile(
       durationMs: Date.now() - started,
       rowsPerSecond: 0,
       checkpoint: cpPath,
-      rejectsFile: previous.rejectsFile,
+      ...(previous.rejectsBytes === 0 ? {} : { rejectsFile: previous.rejectsFile }),
       warnings: [
         `This file was already imported completely (${String(previous.acknowledgedThrough)} rows); nothing was sent. Use --restart to import it again (events keep their ids, so Customer.io keeps one of each).`,
       ],
@@ -296,7 +315,8 @@ export async function importFile(
 
   // The rejects file: cut back to the checkpoint's length (lines written after it are written again).
   mkdirSync(dirname(checkpoint.rejectsFile), { recursive: true, mode: 0o700 });
-  const rejectsFd = openSync(checkpoint.rejectsFile, resume === undefined ? 'w' : 'a');
+  // 0600 like the checkpoint: rejected rows hold personal data.
+  const rejectsFd = openSync(checkpoint.rejectsFile, resume === undefined ? 'w' : 'a', 0o600);
   if (resume !== undefined && statSync(checkpoint.rejectsFile).size > checkpoint.rejectsBytes)
     ftruncateSync(rejectsFd, checkpoint.rejectsBytes);
   const writeReject = (line: RejectLine): void => {
@@ -319,6 +339,12 @@ export async function importFile(
   const done = new RowFates(checkpoint.acknowledgedThrough + 1);
   let fatal: unknown;
   let givenUp: Requeued | undefined;
+  /**
+   * A request refused as a whole (a 400/404/413 for the request, not its items: a wrong URL, a
+   * body too large): its rows stay unacknowledged, the import stops `incomplete`, and the next
+   * run sends them. Nothing says the rows are bad, so none is written off.
+   */
+  let refusedRequest: { row: number; error: CiocError } | undefined;
   let sourceDone = false;
 
   const progress = (): ImportProgress => ({
@@ -362,6 +388,9 @@ export async function importFile(
     }
     if (moved) save();
   };
+  /** A row as read (CSV fields or an NDJSON object) as its reject line's `record`. */
+  const recordOf = (source: unknown): unknown =>
+    Array.isArray(source) ? mapper.recordOf({ fields: source as string[] }) : source;
   const settleRow = (row: number, fate: RejectLine | null): void => {
     if (fate === null) liveSent++;
     else liveRejected++;
@@ -397,7 +426,9 @@ export async function importFile(
        * sendBatch index → the row number it carries, per call. Only numbers: rows in flight keep
        * nothing alive (what a refused row held comes back from sendBatch as it was sent).
        */
-      let inFlight = new IndexWindow();
+      let inFlight = new IndexWindow<number>();
+      /** sendBatch index → the row as read (CSV fields or NDJSON object), for a reject line's `record`. */
+      let sources = new IndexWindow<unknown>();
       /** Rows sent again after a transport failure → the rounds they have had. */
       const attempts = new Map<number, number>();
       const onSettled = (settled: SettledItems): void => {
@@ -408,8 +439,15 @@ export async function importFile(
           for (const p of settled.maybeDelivered) problems.set(p.index, { problem: p, fate: 'retry' });
           for (const index of settled.indices) {
             const row = inFlight.take(index);
+            const source = sources.take(index);
             if (row === undefined) continue;
             const problem = problems.size === 0 ? undefined : problems.get(index);
+            if (problem?.fate === 'rejected' && settled.requestError !== undefined) {
+              // The whole request was refused: left unacknowledged, for the next run.
+              if (refusedRequest === undefined || row < refusedRequest.row)
+                refusedRequest = { row, error: settled.requestError };
+              continue;
+            }
             if (problem === undefined) {
               if (attempts.size > 0) attempts.delete(row);
               settleRow(row, null);
@@ -419,12 +457,14 @@ export async function importFile(
                 row,
                 reason: problem.problem.reason,
                 ...(problem.problem.field === undefined ? {} : { field: problem.problem.field }),
+                record: recordOf(source),
                 ...(problem.problem.entity === undefined ? {} : { item: problem.problem.entity }),
               });
             } else {
               const requeued: Requeued = {
                 row,
                 entity: problem.problem.entity,
+                source,
                 attempts: (attempts.get(row) ?? 0) + 1,
                 reason: problem.problem.reason,
               };
@@ -451,12 +491,14 @@ export async function importFile(
         options.stop?.aborted === true ||
         options.signal?.aborted === true ||
         givenUp !== undefined ||
+        refusedRequest !== undefined ||
         fatal !== undefined;
       /** The rows waiting to be sent again, if their pause is over. */
       const requeuedNow = (): unknown[] => {
         if (queue.length === 0 || Date.now() < readyAt) return [];
         return queue.splice(0).map((item) => {
           inFlight.push(item.row);
+          sources.push(item.source);
           return item.entity;
         });
       };
@@ -489,6 +531,7 @@ export async function importFile(
                 continue;
               }
               inFlight.push(read.row);
+              sources.push(read.fields ?? read.values);
               chunk.push(result.entity);
               // Small arrays: entities waiting in a long one would outlive young-generation GCs.
               if (chunk.length === 256) yield chunk.splice(0);
@@ -519,7 +562,8 @@ export async function importFile(
         },
       };
       const run = async (source: AsyncIterable<unknown>): Promise<void> => {
-        inFlight = new IndexWindow();
+        inFlight = new IndexWindow<number>();
+        sources = new IndexWindow<unknown>();
         try {
           const report = await sendBatch(trackClient, source, batchOptions);
           requests += report.requests;
@@ -560,6 +604,8 @@ export async function importFile(
       save(true);
     } finally {
       closeSync(rejectsFd);
+      // No rejects file is left behind when nothing was rejected (a resume creates it again).
+      if (checkpoint.rejectsBytes === 0) rmSync(checkpoint.rejectsFile, { force: true });
     }
   }
   // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrown as caught (a source or rejects-file error)
@@ -575,7 +621,7 @@ export async function importFile(
       ? 'dry_run'
       : checkpoint.completed
         ? 'completed'
-        : givenUp !== undefined
+        : givenUp !== undefined || refusedRequest !== undefined
           ? 'incomplete'
           : 'stopped';
   const summary: ImportSummary = {
@@ -598,11 +644,13 @@ export async function importFile(
     rowsPerSecond: Math.round(
       ((rowsRead - Math.min(rowsRead, skipThrough)) * 1000) / Math.max(1, durationMs),
     ),
-    rejectsFile: checkpoint.rejectsFile,
+    ...(checkpoint.rejectsBytes === 0 ? {} : { rejectsFile: checkpoint.rejectsFile }),
     warnings,
   };
   if (useCheckpoint) summary.checkpoint = cpPath;
-  if (givenUp !== undefined)
+  if (refusedRequest !== undefined)
+    summary.reason = `the request carrying row ${String(refusedRequest.row)} and others was refused as a whole (${describeError(refusedRequest.error)}); its rows were not written off: fix the cause and run the import again to send them`;
+  else if (givenUp !== undefined)
     summary.reason = `row ${String(givenUp.row)} and others could not be delivered after ${String(givenUp.attempts)} rounds of retries: ${givenUp.reason}`;
   phase = 'finishing';
   emit(progress());
@@ -642,17 +690,17 @@ class RowFates {
  * Values under consecutive keys from 0 (sendBatch's indices), mostly taken in order: an array
  * whose taken front is dropped now and then, instead of a Map entry per row.
  */
-class IndexWindow {
-  private items: (number | undefined)[] = [];
+class IndexWindow<T> {
+  private items: (T | undefined)[] = [];
   /** The key of items[0]. */
   private base = 0;
   private head = 0;
 
-  push(value: number): void {
+  push(value: T): void {
     this.items.push(value);
   }
 
-  take(key: number): number | undefined {
+  take(key: number): T | undefined {
     const at = key - this.base;
     const value = this.items[at];
     this.items[at] = undefined;
@@ -664,6 +712,11 @@ class IndexWindow {
     }
     return value;
   }
+}
+
+/** An error as a reject reason or summary names it: its HTTP status, when it has one, and message. */
+function describeError(error: CiocError): string {
+  return error instanceof ApiError ? `HTTP ${String(error.status)}: ${error.message}` : error.message;
 }
 
 /** A row as the entity to send, or its reject line. */

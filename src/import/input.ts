@@ -2,8 +2,8 @@
  * The file an import reads: a path or `-` (standard input), gzip recognised by its magic bytes, its
  * format from `--format`, the name (`.csv`, `.tsv`, `.ndjson`, `.jsonl`, `.json`, each optionally
  * `.gz`) or, for standard input, the first character (`{` → NDJSON). A file's fingerprint is the
- * SHA-256 of its bytes as stored (compressed or not) and its size: the same content anywhere, under
- * any name or modification time, is the same import.
+ * SHA-256 of its content (decompressed) and its size: the same content anywhere, under any name or
+ * modification time, compressed or not, is the same import.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
@@ -29,15 +29,41 @@ export interface OpenedInput {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-/** `sha256:<hex>:<size>` of a file's bytes: read once, before the import reads it again. */
+/**
+ * `sha256:<hex>:<size>` of a file's content, decompressed (a `.csv.gz` and the same `.csv` are the
+ * same import): read once, before the import reads it again. A gzip file that cannot be
+ * decompressed to its end gets the fingerprint of its bytes as stored (`sha256-stored:`), so that
+ * its readable rows still import (the read stops at the corruption, naming the row).
+ */
 export async function fingerprintFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 18 })) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
+  const head = Buffer.alloc(2);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 2, 0);
+  } finally {
+    closeSync(fd);
   }
-  return `sha256:${hash.digest('hex')}:${String(size)}`;
+  const gzip = head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  const digest = async (source: Readable, prefix: string): Promise<string> => {
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of source) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    return `${prefix}:${hash.digest('hex')}:${String(size)}`;
+  };
+  const stored = (): Readable => createReadStream(path, { highWaterMark: 1 << 18 });
+  if (!gzip) return digest(stored(), 'sha256');
+  try {
+    const file = stored();
+    const gunzip = createGunzip();
+    file.once('error', (error) => gunzip.destroy(error));
+    return await digest(file.pipe(gunzip), 'sha256');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code?.startsWith('Z_') !== true) throw error;
+    return digest(stored(), 'sha256-stored');
+  }
 }
 
 /** Checks that `path` is a readable regular file; a clear error otherwise. */

@@ -73,4 +73,29 @@ describe('parseMapping and RowMapper', () => {
     });
     expect(closest('Emial', ['id', 'Email', 'plan'])).toBe('Email');
   });
+
+  it('NDJSON events are named by "name", else "event", like a CSV header; --name-column names one key only', () => {
+    const mapper = new RowMapper({ kind: 'events' }, undefined);
+    const entity = (values: Record<string, unknown>) => {
+      const mapped = mapper.map(values);
+      return 'entity' in mapped ? mapped.entity : mapped;
+    };
+    expect(entity({ id: '1', event: 'signup' })).toEqual({
+      type: 'person',
+      action: 'event',
+      identifiers: { id: '1' },
+      name: 'signup',
+    });
+    // With both, "name" names it and "event" is an attribute.
+    expect(entity({ id: '1', name: 'login', event: 'x' })).toMatchObject({
+      name: 'login',
+      attributes: { event: 'x' },
+    });
+    expect(entity({ id: '1' })).toEqual({
+      reason: 'no event name (the row has no "name" or "event")',
+      field: 'name',
+    });
+    const named = new RowMapper({ kind: 'events', nameColumn: 'name' }, undefined);
+    expect(named.map({ id: '1', event: 'signup' })).toEqual({ reason: 'no event name', field: 'name' });
+  });
 });

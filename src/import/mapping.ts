@@ -133,6 +133,11 @@ export class RowMapper {
   readonly identifierColumn: string;
   readonly identifierType: IdentifierType;
   readonly nameColumn: string | undefined;
+  /**
+   * NDJSON without --name-column: the key that names the event in a row without `name` (`event`),
+   * as a CSV header without a `name` column falls back to its `event` column.
+   */
+  private readonly nameFallback: string | undefined;
   readonly timestampColumn: string | undefined;
   private readonly plan = new Map<string, PlannedColumn | null>();
   /** `--map` columns seen in at least one row (NDJSON: to warn about the others at the end). */
@@ -167,6 +172,8 @@ export class RowMapper {
         options.eventName === undefined
           ? pick(options.nameColumn, ['name', 'event'], '--name-column', true)
           : undefined;
+      if (columns === undefined && options.eventName === undefined && options.nameColumn === undefined)
+        this.nameFallback = 'event';
     }
     if (options.kind !== 'objects') {
       // Without a header the default is only used when a row has it.
@@ -218,7 +225,16 @@ export class RowMapper {
   /** An NDJSON object → an entity, or the reason it cannot be sent. */
   map(values: Record<string, unknown>): MappedRow | RowProblem {
     const columns = Object.keys(values);
+    // A row without the name key is named by the fallback key, if it has one.
+    const fallback =
+      this.nameFallback !== undefined &&
+      this.nameColumn !== undefined &&
+      !Object.hasOwn(values, this.nameColumn) &&
+      Object.hasOwn(values, this.nameFallback)
+        ? this.nameFallback
+        : undefined;
     const roles = columns.map((c) => {
+      if (c === fallback) return NAME;
       let role = this.roleCache.get(c);
       if (role === undefined) {
         role = this.roleOf(c);
@@ -341,7 +357,14 @@ export class RowMapper {
       return { entity };
     }
     const nameField = this.nameColumn === undefined ? {} : { field: this.nameColumn };
-    if (name === undefined) return { reason: 'no event name', ...nameField };
+    if (name === undefined)
+      return {
+        reason:
+          this.nameFallback === undefined
+            ? 'no event name'
+            : `no event name (the row has no "${String(this.nameColumn)}" or "${this.nameFallback}")`,
+        ...nameField,
+      };
     if (utf8(name) > TRACK_LIMITS.eventNameBytes)
       return { reason: `the event name is longer than ${TRACK_LIMITS.eventNameBytes} bytes`, ...nameField };
     const entity: Record<string, unknown> = { type: 'person', action: 'event', identifiers, name };

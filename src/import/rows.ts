@@ -24,6 +24,8 @@ export interface ReadRow {
 export interface CsvOptions {
   delimiter?: string | undefined;
   quote?: string | undefined;
+  /** A quote inside an unquoted field is part of it (csv-parse `relax_quotes`). */
+  relaxQuotes?: boolean | undefined;
 }
 
 /** The header, then the rows of a CSV stream, in batches (as many as each chunk of input holds). */
@@ -40,6 +42,7 @@ export async function readCsv(
       quote: options.quote ?? '"',
       skip_empty_lines: true,
       relax_column_count: true,
+      relax_quotes: options.relaxQuotes === true,
     }),
   );
   // A read error of the source (a corrupt gzip stream) ends the parser with it.
@@ -122,12 +125,20 @@ async function next(iterator: AsyncIterator<string[][]>, row: number): Promise<I
   } catch (error) {
     if (error instanceof ValidationError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    const code = (error as { code?: unknown }).code;
-    throw new ValidationError(
-      code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR'
-        ? `The gzip data is corrupt after row ${String(row)} (${message})`
-        : `The CSV cannot be read after row ${String(row)}: ${message}. A quote that is not closed makes the rest of the file one field; fix the file, check it with --dry-run, and import it again`,
-    );
+    const { code, records, lines } = error as { code?: unknown; records?: unknown; lines?: unknown };
+    if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR')
+      throw new ValidationError(`The gzip data is corrupt after row ${String(row)} (${message})`);
+    // csv-parse counts the records it parsed (the header among them) and the file's lines: rows
+    // parsed in the chunk that failed were never handed out, so `row` alone may be behind.
+    const good = typeof records === 'number' ? Math.max(row, records - 1) : row;
+    const where = `after row ${String(good)}${typeof lines === 'number' ? ` (at line ${String(lines)} of the file)` : ''}`;
+    const hint =
+      code === 'CSV_QUOTE_NOT_CLOSED'
+        ? 'A quote that is not closed makes the rest of the file one field; fix the file, check it with --dry-run, and import it again'
+        : code === 'INVALID_OPENING_QUOTE' || code === 'CSV_INVALID_CLOSING_QUOTE'
+          ? 'A quote inside a field that is not quoted, or text after a closing quote: fix the file, or give --relax-quotes to read such quotes as part of the field'
+          : 'Fix the file, check it with --dry-run, and import it again';
+    throw new ValidationError(`The CSV cannot be read ${where}: ${message}. ${hint}`);
   }
 }
 

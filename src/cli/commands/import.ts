@@ -9,7 +9,12 @@ import { Argument, Command, Option } from 'commander';
 import { createClient } from '../../client.js';
 import { EXIT, ValidationError } from '../../errors.js';
 import { defaultImportsDir } from '../../import/checkpoint.js';
-import { importFile, type ImportOptions, type ImportSummary } from '../../import/import-file.js';
+import {
+  importFile,
+  STDIN_EVENTS_WARNING,
+  type ImportOptions,
+  type ImportSummary,
+} from '../../import/import-file.js';
 import { IMPORT_FORMATS, type ImportFormat } from '../../import/input.js';
 import { parseMapping, type IdentifierType, type ImportKind } from '../../import/mapping.js';
 import { REGIONS } from '../../regions.js';
@@ -21,6 +26,7 @@ interface ImportFlags extends ConnectionFlags {
   format?: ImportFormat;
   delimiter?: string;
   quote?: string;
+  relaxQuotes?: boolean;
   identifierColumn?: string;
   identifierType?: IdentifierType;
   nameColumn?: string;
@@ -54,6 +60,7 @@ export function registerImportCommands(program: Command, io: Io, setExit: (code:
     )
     .option('--delimiter <char>', 'CSV field delimiter (default , and tab for .tsv)')
     .option('--quote <char>', 'CSV quote character (default ")')
+    .option('--relax-quotes', 'CSV: read a quote inside an unquoted field as part of the field')
     .option(
       '--identifier-column <name>',
       'the column that identifies each person/object (default id, else email)',
@@ -185,6 +192,13 @@ export async function importCommand(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Said before the import, not only in the summary: a repeat is what it warns against.
+  if (file === '-' && kind === 'events' && flags.dryRun !== true)
+    io.stderr.write(
+      human
+        ? `${paint(io, 33, 'Warning:')} ${STDIN_EVENTS_WARNING}\n`
+        : `import: warning: ${STDIN_EVENTS_WARNING}\n`,
+    );
   const view = new ImportProgressView(io, human, file === '-' ? 'standard input' : file);
   let summary: ImportSummary;
   try {
@@ -195,6 +209,7 @@ export async function importCommand(
       format: flags.format,
       delimiter: flags.delimiter,
       quote: flags.quote,
+      relaxQuotes: flags.relaxQuotes,
       identifierColumn: flags.identifierColumn,
       identifierType: flags.identifierType,
       nameColumn: flags.nameColumn,
@@ -224,7 +239,8 @@ export async function importCommand(
   if (flags.json === true || io.stdout.isTTY !== true) printJson(io, summary);
   else io.stdout.write(summaryText(io, summary));
   if (human)
-    for (const warning of summary.warnings) io.stderr.write(`${paint(io, 33, 'Warning:')} ${warning}\n`);
+    for (const warning of summary.warnings.filter((w) => w !== STDIN_EVENTS_WARNING))
+      io.stderr.write(`${paint(io, 33, 'Warning:')} ${warning}\n`);
   switch (summary.status) {
     case 'stopped':
       return 130;

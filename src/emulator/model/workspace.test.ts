@@ -127,6 +127,44 @@ describe('segments, merge and suppression', () => {
     }).toThrow(EmulatorHttpError);
   });
 
+  it('finds people by id, email and cio_id through every change (indexes kept in sync), and imports 100k in linear time', () => {
+    const state = fresh();
+    state.identify('1', { email: 'One@Example.com' });
+    state.identify('2', {});
+    const one = state.findByPathIdentifier('1');
+    expect(state.findByPathIdentifier('one@example.com')).toBe(one);
+    expect(state.findByPathIdentifier(`cio_${one?.cio_id ?? ''}`)).toBe(one);
+    // A new email and id through the cio_id: the old ones no longer find them.
+    state.identify(`cio_${one?.cio_id ?? ''}`, { email: 'uno@example.com', id: '1b' });
+    expect(state.findByPathIdentifier('uno@example.com')).toBe(one);
+    expect(state.findByPathIdentifier('1b')).toBe(one);
+    expect(state.findByPathIdentifier('one@example.com')).toBeUndefined();
+    expect(state.findByPathIdentifier('1')).toBeUndefined();
+    // A merge moves the secondary's email to a primary without one, and forgets the secondary.
+    state.identify('3', { email: 'three@example.com' });
+    state.merge({ primary: { id: '2' }, secondary: { id: '3' } });
+    expect(state.findByPathIdentifier('three@example.com')?.id).toBe('2');
+    expect(state.findByPathIdentifier('3')).toBeUndefined();
+    // Delete, suppress and unsuppress.
+    state.deletePerson('1b');
+    expect(state.findByPathIdentifier('uno@example.com')).toBeUndefined();
+    state.suppress('2');
+    expect(state.findByPathIdentifier('three@example.com')?.suppressed).toBe(true);
+    state.unsuppress('2');
+    expect(state.findByPathIdentifier('2')).toBeUndefined();
+    state.identify('2', {});
+    expect(state.people.map((p) => p.id)).toEqual(['2']);
+    state.reset();
+    expect(state.findByPathIdentifier('2')).toBeUndefined();
+
+    // 100,000 new people: a scan per lookup would take minutes (5·10⁹ comparisons), an index well under 10 s.
+    const started = Date.now();
+    for (let i = 0; i < 100_000; i++) state.identify(String(i), { email: `p${String(i)}@example.com` });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(state.people).toHaveLength(100_000);
+    expect(state.findByPathIdentifier('p99999@example.com')?.id).toBe('99999');
+  });
+
   it('dedupes events on their id', () => {
     const state = fresh();
     state.trackEvent('1', { name: 'e', id: 'A' });

@@ -124,6 +124,11 @@ export function identifierKind(identifier: string): { kind: IdentifierKind; valu
   return { kind: 'id', value: identifier };
 }
 
+/** Indexes `person` under `key` unless someone created before holds it. */
+function indexUnder(map: Map<string, Person>, key: string, person: Person): void {
+  if (!map.has(key)) map.set(key, person);
+}
+
 /** How an identify request's attribute value is stored: as a string (§2.3). */
 function storedValue(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
@@ -131,7 +136,16 @@ function storedValue(value: unknown): string {
 
 export class EmulatorState {
   readonly workspace: WorkspaceConfig;
+  /** Everyone, in creation order. Change it only through this class: it keeps the indexes below. */
   people: Person[] = [];
+  /**
+   * People by cio_id, id and lower-cased email, kept in sync on every change, so that a lookup is
+   * not a scan (importing 500k people stays linear). Where two people share a key (which the rules
+   * mostly prevent), the one created first holds it, as a scan in order would find.
+   */
+  private byCioId = new Map<string, Person>();
+  private byId = new Map<string, Person>();
+  private byEmail = new Map<string, Person>();
   events: StoredEvent[] = [];
   private seenEventIds = new Set<string>();
   /** Events that repeated an id already stored (accepted and ignored) since the last reset. */
@@ -163,6 +177,9 @@ export class EmulatorState {
   /** Empties all state and restores the seeded fixtures. */
   reset(): void {
     this.people = [];
+    this.byCioId = new Map();
+    this.byId = new Map();
+    this.byEmail = new Map();
     this.events = [];
     this.seenEventIds = new Set();
     this.duplicateEvents = 0;
@@ -214,15 +231,59 @@ export class EmulatorState {
   find(kind: IdentifierKind, value: string): Person | undefined {
     switch (kind) {
       case 'cio_id':
-        return this.people.find((p) => p.cio_id === value);
-      case 'email': {
+        return this.byCioId.get(value);
+      case 'email':
         // Emails are case-insensitive (§2.3).
-        const lower = value.toLowerCase();
-        return this.people.find((p) => p.email?.toLowerCase() === lower);
-      }
+        return this.byEmail.get(value.toLowerCase());
       case 'id':
-        return this.people.find((p) => p.id === value);
+        return this.byId.get(value);
     }
+  }
+
+  // ---------------------------------------------------------------- indexes
+
+  private addPerson(person: Person): void {
+    this.people.push(person);
+    indexUnder(this.byCioId, person.cio_id, person);
+    if (person.id !== null) indexUnder(this.byId, person.id, person);
+    if (person.email !== null) indexUnder(this.byEmail, person.email.toLowerCase(), person);
+  }
+
+  /** Takes a person out of the list and the indexes. */
+  private dropPerson(person: Person): void {
+    this.people = this.people.filter((p) => p !== person);
+    this.unindex(this.byCioId, person.cio_id, person, (p) => p.cio_id);
+    if (person.id !== null) this.unindex(this.byId, person.id, person, (p) => p.id);
+    if (person.email !== null)
+      this.unindex(this.byEmail, person.email.toLowerCase(), person, (p) => p.email?.toLowerCase() ?? null);
+  }
+
+  private setId(person: Person, id: string): void {
+    if (person.id === id) return;
+    if (person.id !== null) this.unindex(this.byId, person.id, person, (p) => p.id);
+    person.id = id;
+    indexUnder(this.byId, id, person);
+  }
+
+  private setEmail(person: Person, email: string): void {
+    if (person.email === email) return;
+    if (person.email !== null)
+      this.unindex(this.byEmail, person.email.toLowerCase(), person, (p) => p.email?.toLowerCase() ?? null);
+    person.email = email;
+    indexUnder(this.byEmail, email.toLowerCase(), person);
+  }
+
+  /** `person` no longer holds `key`: the next person (in order) with it does, if any (a rare scan). */
+  private unindex(
+    map: Map<string, Person>,
+    key: string,
+    person: Person,
+    keyOf: (p: Person) => string | null,
+  ): void {
+    if (map.get(key) !== person) return;
+    map.delete(key);
+    const next = this.people.find((p) => p !== person && keyOf(p) === key);
+    if (next !== undefined) map.set(key, next);
   }
 
   findByPathIdentifier(identifier: string): Person | undefined {
@@ -280,10 +341,10 @@ export class EmulatorState {
           devices: [],
           suppressed: false,
         };
-        this.people.push(person);
+        this.addPerson(person);
       }
-      if (path.kind === 'id') person.id = path.value;
-      if (path.kind === 'email') person.email = path.value;
+      if (path.kind === 'id') this.setId(person, path.value);
+      if (path.kind === 'email') this.setEmail(person, path.value);
     }
 
     const at = typeof body['_timestamp'] === 'number' ? body['_timestamp'] : now();
@@ -324,8 +385,8 @@ export class EmulatorState {
   }
 
   private setAttribute(person: Person, name: string, value: unknown, at: number): void {
-    if (name === 'id') person.id = storedValue(value);
-    if (name === 'email') person.email = storedValue(value);
+    if (name === 'id') this.setId(person, storedValue(value));
+    if (name === 'email') this.setEmail(person, storedValue(value));
     // null or "" removes an attribute (as for objects, §2.2; UNCONFIRMED for people).
     if (value === null || value === '') {
       Reflect.deleteProperty(person.attributes, name);
@@ -366,7 +427,7 @@ export class EmulatorState {
   }
 
   private removePerson(person: Person): void {
-    this.people = this.people.filter((p) => p !== person);
+    this.dropPerson(person);
     this.objects.forget(person);
     for (const members of this.segments.values()) members.delete(person.cio_id);
   }
@@ -384,7 +445,7 @@ export class EmulatorState {
       devices: [],
       suppressed: true,
     };
-    if (existing === undefined) this.people.push(person);
+    if (existing === undefined) this.addPerson(person);
     person.suppressed = true;
     person.attributes = {};
     person.timestamps = {};
@@ -395,7 +456,7 @@ export class EmulatorState {
   /** Makes a suppressed identifier usable again; the old profile is not restored. */
   unsuppress(identifier: string): void {
     const person = this.findByPathIdentifier(identifier);
-    if (person?.suppressed === true) this.people = this.people.filter((p) => p !== person);
+    if (person?.suppressed === true) this.dropPerson(person);
   }
 
   addDevice(identifier: string, body: Record<string, unknown>): void {
@@ -498,7 +559,10 @@ export class EmulatorState {
       }
     }
     if (target.email === null && source.email !== null) {
-      target.email = source.email;
+      // The source is removed below: its email moves to the target.
+      const email = source.email;
+      this.unindex(this.byEmail, email.toLowerCase(), source, () => null);
+      this.setEmail(target, email);
       target.attributes['email'] = source.email;
     }
     target.devices = [
