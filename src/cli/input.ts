@@ -36,3 +36,19 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/** A whole-number flag (`--timeout`, `--concurrency`…) in [min, max], or undefined when not given. */
+export function parseIntegerFlag(
+  name: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ValidationError(
+      `${name} must be a whole number from ${String(min)} to ${String(max)}, not "${value}"`,
+    );
+  return n;
+}

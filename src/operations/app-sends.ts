@@ -16,6 +16,39 @@ const Identifiers = Type.Union(
   { description: 'The person the message is for: exactly one of `id`, `email` or `cio_id`.' },
 );
 
+/** The template's Liquid data, in every transactional send. */
+const MessageData = Type.Optional(
+  Type.Record(Type.String(), Type.Unknown(), { description: 'Liquid data for the template.' }),
+);
+
+/** The options every transactional send takes (email, inbox, in-app, WhatsApp). */
+const TEMPLATE_SEND_OPTIONS = {
+  language: Type.Optional(
+    Type.String({
+      description:
+        "Overrides the person's language preference: a two- or four-letter language code (e.g. `fr`, `pt-BR`).",
+    }),
+  ),
+  disable_message_retention: Type.Optional(
+    Type.Boolean({
+      description:
+        "If true, the message body is not kept in delivery history; overrides the template's setting.",
+    }),
+  ),
+  send_to_unsubscribed: Type.Optional(
+    Type.Boolean({
+      description:
+        "If false, the message is not sent to an unsubscribed recipient; overrides the template's setting (default true).",
+    }),
+  ),
+  queue_draft: Type.Optional(
+    Type.Boolean({
+      description:
+        'If true, the message is held as a draft in Customer.io (sent from the Deliveries and Drafts page) instead of sent.',
+    }),
+  ),
+};
+
 export const SendTransactionalEmailInput = Type.Object(
   {
     transactional_message_id: Type.Optional(
@@ -67,36 +100,11 @@ export const SendTransactionalEmailInput = Type.Object(
           'If true, instead of true copies to the BCC addresses, one copy is sent with the recipient address(es) in its subject line.',
       }),
     ),
-    message_data: Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), { description: 'Liquid data for the template.' }),
-    ),
+    message_data: MessageData,
     send_at: Type.Optional(
       Type.Integer({ minimum: 0, description: 'Unix seconds, at most 90 days ahead; past times send now.' }),
     ),
-    language: Type.Optional(
-      Type.String({
-        description:
-          "Overrides the person's language preference: a two- or four-letter language code (e.g. `fr`, `pt-BR`).",
-      }),
-    ),
-    disable_message_retention: Type.Optional(
-      Type.Boolean({
-        description:
-          "If true, the message body is not kept in delivery history; overrides the template's setting.",
-      }),
-    ),
-    send_to_unsubscribed: Type.Optional(
-      Type.Boolean({
-        description:
-          "If false, the message is not sent to an unsubscribed recipient; overrides the template's setting (default true).",
-      }),
-    ),
-    queue_draft: Type.Optional(
-      Type.Boolean({
-        description:
-          'If true, the message is held as a draft in Customer.io (sent from the Deliveries and Drafts page) instead of sent.',
-      }),
-    ),
+    ...TEMPLATE_SEND_OPTIONS,
     tracked: Type.Optional(
       Type.Boolean({
         description: 'If true, Customer.io tracks opens and link clicks in the message.',
@@ -271,34 +279,9 @@ const LATER_SEND_FIELDS = {
     description: 'The template: its id, or its Trigger Name.',
   }),
   identifiers: Identifiers,
-  message_data: Type.Optional(
-    Type.Record(Type.String(), Type.Unknown(), { description: 'Liquid data for the template.' }),
-  ),
+  message_data: MessageData,
   send_at: Type.Optional(Type.Integer({ minimum: 0, description: 'Unix seconds, at most 90 days ahead.' })),
-  language: Type.Optional(
-    Type.String({
-      description:
-        "Overrides the person's language preference: a two- or four-letter language code (e.g. `fr`, `pt-BR`).",
-    }),
-  ),
-  disable_message_retention: Type.Optional(
-    Type.Boolean({
-      description:
-        "If true, the message body is not kept in delivery history; overrides the template's setting.",
-    }),
-  ),
-  send_to_unsubscribed: Type.Optional(
-    Type.Boolean({
-      description:
-        "If false, the message is not sent to an unsubscribed recipient; overrides the template's setting (default true).",
-    }),
-  ),
-  queue_draft: Type.Optional(
-    Type.Boolean({
-      description:
-        'If true, the message is held as a draft in Customer.io (sent from the Deliveries and Drafts page) instead of sent.',
-    }),
-  ),
+  ...TEMPLATE_SEND_OPTIONS,
 };
 
 /**

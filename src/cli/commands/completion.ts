@@ -5,7 +5,8 @@
 import { ValidationError } from '../../errors.js';
 import { CONNECTOR_IDS, isConnectorId, type ConnectorId } from '../../regions.js';
 import { storeExists } from '../../store/location.js';
-import { COMMANDS, COMMON, TREE, type CompletionNode } from '../generated/completion-words.js';
+import type { CompletionNode } from '../completion-types.js';
+import { COMMANDS, COMMON, TREE } from '../generated/completion-words.js';
 import type { Io } from '../io.js';
 
 // Completion runs on every Tab, so it loads a generated table of commands and flags

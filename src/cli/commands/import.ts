@@ -18,6 +18,7 @@ import {
 import { IMPORT_FORMATS, type ImportFormat } from '../../import/input.js';
 import { parseMapping, type IdentifierType, type ImportKind } from '../../import/mapping.js';
 import { REGIONS } from '../../regions.js';
+import { parseIntegerFlag } from '../input.js';
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
 import { ImportProgressView, int } from '../import-progress.js';
 import { isHuman, paint, printJson, type Io } from '../io.js';
@@ -115,16 +116,6 @@ Run the same command again after a crash or Ctrl-C: it resumes after the last ac
     });
 }
 
-function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new ValidationError(
-      `${name} must be a whole number from ${String(min)} to ${String(max)}, not "${value}"`,
-    );
-  return n;
-}
-
 function readMapping(path: string): ImportOptions['map'] {
   let text: string;
   try {
@@ -150,10 +141,10 @@ export async function importCommand(
   flags: ImportFlags,
 ): Promise<number> {
   const human = isHuman(io, flags.json);
-  const timeoutMs = integer('--timeout', flags.timeout, 1, 3_600_000);
-  const maxRetries = integer('--max-retries', flags.maxRetries, 0, 10);
-  const concurrency = integer('--concurrency', flags.concurrency, 1, 64);
-  const maxBatchBytes = integer('--max-batch-bytes', flags.maxBatchBytes, 1, 500_000);
+  const timeoutMs = parseIntegerFlag('--timeout', flags.timeout, 1, 3_600_000);
+  const maxRetries = parseIntegerFlag('--max-retries', flags.maxRetries, 0, 10);
+  const concurrency = parseIntegerFlag('--concurrency', flags.concurrency, 1, 64);
+  const maxBatchBytes = parseIntegerFlag('--max-batch-bytes', flags.maxBatchBytes, 1, 500_000);
   for (const [name, value] of [
     ['--delimiter', flags.delimiter],
     ['--quote', flags.quote],

@@ -14,7 +14,7 @@ import { CONNECTOR_IDS, REGIONS, type ConnectorId } from '../../regions.js';
 import { plain } from '../help-text.js';
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
 import { needsSplit, sendSplitBatch, validateSplit } from '../batch-split.js';
-import { readInput } from '../input.js';
+import { parseIntegerFlag, readInput } from '../input.js';
 import { isHuman, printJson, type Io } from '../io.js';
 import { Progress } from '../progress.js';
 import { DEFAULT_TIMEOUT_MS, type LogEntry } from '../../transport/transport.js';
@@ -177,21 +177,6 @@ export async function runOperation(
     progress.stop();
     await client.close();
   }
-}
-
-function parseIntegerFlag(
-  name: string,
-  value: string | undefined,
-  min: number,
-  max: number,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new ValidationError(
-      `${name} must be a whole number from ${String(min)} to ${String(max)}, not "${value}"`,
-    );
-  return n;
 }
 
 /** Points each problem at the flag that sets it: `/identifier is required` → `--identifier`. */
