@@ -161,11 +161,15 @@ export function openStoreConnection(options: Omit<StoreOptions, 'user'> = {}): S
     throw storeError(error, file);
   }
   try {
-    db.pragma('journal_mode = WAL');
+    retryWhileBusy(() => db.pragma('journal_mode = WAL'));
     // Only ciphertexts are stored, but the files are nobody else's business either.
     for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
     db.pragma('foreign_keys = ON');
-    verifyMasterKey(db, master, initialise(db, master, file));
+    verifyMasterKey(
+      db,
+      master,
+      retryWhileBusy(() => initialise(db, master, file)),
+    );
   } catch (error) {
     db.close();
     throw storeError(error, file);
@@ -626,6 +630,31 @@ function storeWasUsed(db: Database.Database): boolean {
 function verifyMasterKey(db: Database.Database, master: MasterKey, sealed: string): void {
   if (open(master, sealed, 'meta:key_check', 'key check') !== KEY_CHECK) {
     throw new ConfigError(`The master key (${master.source}) does not match this store.`);
+  }
+}
+
+/**
+ * Runs `work` again while SQLite answers SQLITE_BUSY, for up to BUSY_TIMEOUT_MS. The connection's
+ * busy timeout covers most waits, but SQLite answers some at once, without its busy handler, to
+ * avoid a deadlock: a first open racing others on a fresh file (switching it to WAL, a read that
+ * must become a write). The open sequence is safe to repeat (its transaction rolled back).
+ */
+function retryWhileBusy<T>(work: () => T): T {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return work();
+    } catch (error) {
+      if (
+        !(error instanceof Database.SqliteError) ||
+        !error.code.startsWith('SQLITE_BUSY') ||
+        Date.now() >= deadline
+      )
+        throw error;
+      // A synchronous pause (opening is synchronous): 5, 10, 20… ms up to 200, with jitter.
+      const pause = Math.min(200, 5 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random());
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+    }
   }
 }
 
