@@ -9,6 +9,12 @@ import { cioc } from './support/cli.js';
 
 const words = async (...w: string[]) => (await cioc(['__complete', '--', ...w])).stdout.trim().split('\n');
 
+/** The whole CLI program (every command group loaded) and the quiet Io it was built with. */
+async function fullProgram(): Promise<{ io: Io; program: Command }> {
+  const io: Io = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {} };
+  return { io, program: await buildProgram(io, ['node', 'cioc'], () => undefined, { loadAll: true }) };
+}
+
 describe('completion', () => {
   it('completes the values of enum flags', async () => {
     expect(await words('app', 'raw-http-request', '--method', '')).toEqual([
@@ -37,13 +43,7 @@ describe('completion', () => {
   it("completes every enum flag of the CLI's own commands with exactly its choices", async () => {
     expect(await words('auth', 'create', '--scope', '')).toEqual(['personal', 'organisational']);
     expect(await words('emulator', '--workspace-region', '')).toEqual(['us', 'eu']);
-    const io: Io = {
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
-      stdin: new PassThrough(),
-      env: {},
-    };
-    const program = await buildProgram(io, ['node', 'cioc'], () => undefined, { loadAll: true });
+    const { io, program } = await fullProgram();
     const checked: string[] = [];
     const walk = async (command: Command, path: string[]): Promise<void> => {
       for (const option of command.options) {
@@ -63,13 +63,7 @@ describe('completion', () => {
   });
 
   it("offers every command's subcommands and flags, as the real program has them", async () => {
-    const io: Io = {
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
-      stdin: new PassThrough(),
-      env: {},
-    };
-    const program = await buildProgram(io, ['node', 'cioc'], () => undefined, { loadAll: true });
+    const { io, program } = await fullProgram();
     const visible = (command: Command) => command.commands.filter((c) => !c.name().startsWith('__'));
     expect(await completions(io, [''])).toEqual(visible(program).map((c) => c.name()));
     let checked = 0;

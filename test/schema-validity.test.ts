@@ -8,15 +8,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { RunView } from '../src/engine/run-schema.js';
 import { listOperations } from '../src/operations/registry.js';
-import { authenticationRoutes } from '../src/server/routes/authentications.js';
-import { catalogueRoutes } from '../src/server/routes/catalogue.js';
-import { consoleConfigRoutes } from '../src/server/routes/console-config.js';
-import { hookRoutes } from '../src/server/routes/hooks.js';
-import { memberRoutes } from '../src/server/routes/members.js';
-import { sessionRoutes } from '../src/server/routes/session.js';
-import { systemRoutes } from '../src/server/routes/system.js';
-import { tokenRoutes } from '../src/server/routes/tokens.js';
-import { workflowRoutes } from '../src/server/routes/workflows.js';
+import { routeTable } from '../src/server/route-table.js';
 import { WorkflowDocument } from '../src/workflows/document.js';
 
 const ajv = new Ajv({ strict: true });
@@ -39,18 +31,7 @@ describe('schema validity', () => {
   it('the workflow document, the run and every route schema are valid JSON Schema', () => {
     expect(problems(WorkflowDocument)).toEqual([]);
     expect(problems(RunView)).toEqual([]);
-    const routes = [
-      ...systemRoutes(() => []),
-      ...consoleConfigRoutes,
-      ...sessionRoutes,
-      ...memberRoutes,
-      ...tokenRoutes,
-      ...workflowRoutes,
-      ...catalogueRoutes,
-      ...authenticationRoutes,
-      ...hookRoutes,
-    ];
-    for (const route of routes) {
+    for (const route of routeTable()) {
       const { params, querystring, body, documentedBody, response } = route.schema;
       for (const schema of [params, querystring, body, documentedBody, ...Object.values(response ?? {})])
         if (schema !== undefined) expect(problems(schema), `${route.method} ${route.url}`).toEqual([]);

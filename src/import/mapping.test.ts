@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
-import { closest, convert, parseMapping, RowMapper, toUnix } from './mapping.js';
+import { closest } from '../closest.js';
+import { convert, parseMapping, RowMapper, toUnix } from './mapping.js';
 
 describe('toUnix', () => {
   it('reads unix seconds and ISO 8601 dates, and refuses the rest (milliseconds included)', () => {

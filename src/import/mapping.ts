@@ -4,6 +4,7 @@
  * and typed (`--map`), and whether the result is within Customer.io's limits. A row that cannot
  * become an entity gets a reason, never an exception.
  */
+import { closest } from '../closest.js';
 import { ValidationError } from '../errors.js';
 import { TRACK_LIMITS } from '../operations/track-people.js';
 
@@ -91,34 +92,6 @@ export function parseMapping(value: unknown, source = '--map'): MappingSpec {
       problems.map((message) => ({ path: '', message })),
     );
   return value as MappingSpec;
-}
-
-/** The closest name (edit distance ≤ 3), to suggest for a misspelt column. */
-export function closest(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 4;
-  for (const candidate of candidates) {
-    const d = distance(name.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] ?? 0;
-      row[j] = Math.min(current + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length] ?? 0;
 }
 
 const utf8 = (text: string): number =>

@@ -15,15 +15,7 @@ import { errorAnswer, HttpError } from './http-error.js';
 import { LoginLimiter, type LoginLimits } from './login-limiter.js';
 import { bearerToken, type Authenticator } from './principal.js';
 import type { RouteDef } from './route.js';
-import { authenticationRoutes } from './routes/authentications.js';
-import { catalogueRoutes } from './routes/catalogue.js';
-import { consoleConfigRoutes } from './routes/console-config.js';
-import { hookRoutes } from './routes/hooks.js';
-import { memberRoutes } from './routes/members.js';
-import { sessionRoutes } from './routes/session.js';
-import { systemRoutes } from './routes/system.js';
-import { tokenRoutes } from './routes/tokens.js';
-import { workflowRoutes } from './routes/workflows.js';
+import { routeTable } from './route-table.js';
 import { securityHeaders } from './security-headers.js';
 import { sessionCookie } from './session-auth.js';
 import { authViews, serverResolver, type Services } from './services.js';
@@ -185,18 +177,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
       void reply.header('cache-control', 'no-store');
   });
 
-  const routes: RouteDef[] = [];
-  routes.push(
-    ...systemRoutes(() => routes),
-    ...consoleConfigRoutes,
-    ...sessionRoutes,
-    ...memberRoutes,
-    ...tokenRoutes,
-    ...workflowRoutes,
-    ...catalogueRoutes,
-    ...authenticationRoutes,
-    ...hookRoutes,
-  );
+  const routes = routeTable();
   const authenticate = async (request: FastifyRequest): Promise<void> => {
     for (const authenticator of authenticators) {
       const principal = await authenticator(request);
